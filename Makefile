@@ -1,0 +1,59 @@
+# The two commands of the README: `make serve` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean
+
+help:
+	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
+	@echo "make test    run every check (lint, strict build, tests, browser test)"
+	@echo "make build   write the static site to site/ (Russian) and site/en/ (English)"
+	@echo "make serve-ru / serve-en   live-reloading preview of one language while editing"
+	@echo "make bench   time a cold and a warm build and test run"
+
+$(STAMP): pyproject.toml .ci/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+build: $(STAMP)
+	rm -rf site
+	$(BIN)/mkdocs build --strict -f mkdocs.yml
+	$(BIN)/mkdocs build --strict -f mkdocs.en.yml
+
+serve: build
+	@echo "Serving both languages: http://$(HOST):$(PORT)/ (Russian) and http://$(HOST):$(PORT)/en/ (English)"
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+
+serve-ru: $(STAMP)
+	$(BIN)/mkdocs serve -f mkdocs.yml -a $(HOST):$(PORT)
+
+serve-en: $(STAMP)
+	$(BIN)/mkdocs serve -f mkdocs.en.yml -a $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/actionlint .github/workflows/*.yml
+	$(BIN)/zizmor --offline --min-severity=low .github/workflows
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint build pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/site.py
+
+clean:
+	rm -rf site .cache

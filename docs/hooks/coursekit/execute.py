@@ -1,0 +1,140 @@
+"""Executes a page's Python blocks once, and caches the result by everything it depends on.
+
+The cache key is the code itself (every block, in order) plus the interpreter and the
+versions of the libraries that print and plot. A cached result also records the files of
+``src/`` the code imported, with their hashes: an edit to one of them re-executes the pages
+that import it, and only those. The build and the tests share this cache, so each chapter
+runs once per ``make test``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .pages import CodeBlock, sections
+
+RUNNER = Path(__file__).with_name("runner.py")
+VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
+
+
+class ExecutionError(Exception):
+    """A shown block raised: the message names the page line and the traceback."""
+
+
+@dataclass
+class BlockOutput:
+    """What one block printed and the figures it showed (SVG text)."""
+
+    stdout: str
+    figures: list[str]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _origin(block: CodeBlock, root: Path) -> tuple[str, int]:
+    """File name and first line to compile a block under, so tracebacks point at the source."""
+    if len(block.includes) == 1 and block.includes[0].section:
+        include = block.includes[0]
+        path = root / include.path
+        for section in sections(path):
+            if section.name == include.section:
+                return include.path, section.start + 1
+    return block.page, block.line + 1
+
+
+class Executor:
+    """Runs pages' blocks in fresh interpreters, with an on-disk cache."""
+
+    def __init__(self, root: Path, cache_dir: Path | None = None, use_cache: bool = True) -> None:
+        self.root = root.resolve()
+        self.cache_dir = cache_dir or self.root / ".cache" / "execute"
+        self.use_cache = use_cache
+        self.executed: list[str] = []
+        self.reused: list[str] = []
+
+    def _key(self, jobs: list[dict[str, object]]) -> str:
+        versions = {name: metadata.version(name) for name in VERSIONED}
+        material = {
+            "python": sys.version,
+            "versions": versions,
+            "runner": _sha(RUNNER.read_bytes()),
+            "blocks": jobs,
+        }
+        return _sha(json.dumps(material, sort_keys=True).encode())
+
+    def _deps_fresh(self, deps: dict[str, str]) -> bool:
+        for relative, digest in deps.items():
+            path = self.root / relative
+            if not path.is_file() or _sha(path.read_bytes()) != digest:
+                return False
+        return True
+
+    def run(self, label: str, blocks: list[CodeBlock]) -> list[BlockOutput]:
+        """Executes the blocks in order in one new interpreter, or reuses a fresh cached run.
+
+        Args:
+            label: What is run, for messages (usually the page path).
+            blocks: The page's Python blocks, includes expanded.
+
+        Returns:
+            One output per block.
+
+        Raises:
+            ExecutionError: A block raised; the message names its page line.
+        """
+        jobs: list[dict[str, object]] = []
+        for block in blocks:
+            filename, first_line = _origin(block, self.root)
+            jobs.append({"code": block.code, "filename": filename, "first_line": first_line})
+        key = self._key(jobs)
+        entry = self.cache_dir / f"{key}.json"
+        if self.use_cache and entry.is_file():
+            cached = json.loads(entry.read_text(encoding="utf-8"))
+            if self._deps_fresh(cached["deps"]):
+                self.reused.append(label)
+                return [BlockOutput(**b) for b in cached["blocks"]]
+        result = self._execute(jobs)
+        if result["error"]:
+            failed = blocks[result["error"]["block"]]
+            raise ExecutionError(
+                f"{failed.where}: this code block raised when run in order with the blocks "
+                f"before it (as a reader would paste them):\n{result['error']['traceback']}"
+            )
+        self.executed.append(label)
+        deps = {}
+        for name in result["imported"]:
+            path = Path(name).resolve()
+            if path.is_relative_to(self.root) and ".venv" not in path.parts and path.is_file():
+                deps[path.relative_to(self.root).as_posix()] = _sha(path.read_bytes())
+        if self.use_cache:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            entry.write_text(json.dumps({"deps": deps, "blocks": result["blocks"]}), encoding="utf-8")
+        return [BlockOutput(**b) for b in result["blocks"]]
+
+    def _execute(self, jobs: list[dict[str, object]]) -> dict[str, object]:
+        with tempfile.TemporaryDirectory() as tmp:
+            job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
+            job_path.write_text(json.dumps({"blocks": jobs}), encoding="utf-8")
+            env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+            process = subprocess.run(
+                [sys.executable, str(RUNNER), str(job_path), str(result_path)],
+                cwd=self.root,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if not result_path.is_file():
+                raise ExecutionError(f"the runner died:\n{process.stderr}")
+            result: dict[str, object] = json.loads(result_path.read_text(encoding="utf-8"))
+            return result
