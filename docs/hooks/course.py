@@ -52,8 +52,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def _warn_inline_python(page: str, text: str) -> None:
+    for fence in parse_fences(text):
+        if fence.is_python and fence.inline_code:
+            line, code = fence.inline_code[0]
+            log.warning(
+                "%s:%d: Python written inline (%r): show code only through an include "
+                'like --8<-- "snippets/<chapter>.py:<section>"',
+                page,
+                line,
+                code.strip(),
+            )
+
+
 def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
     page = _page_path(config, file.src_uri)
+    _warn_inline_python(page, file.content_string)
     blocks = python_blocks(page, file.content_string, _state["expander"])
     if not blocks:
         return []
@@ -138,16 +152,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     labels = config.extra["course"]
     lines = markdown.splitlines()
     fences = parse_fences(markdown)
-    for fence in fences:
-        if fence.is_python and fence.inline_code:
-            line, text = fence.inline_code[0]
-            log.warning(
-                "%s:%d: Python written inline (%r): show code only through an include "
-                'like --8<-- "snippets/<chapter>.py:<section>"',
-                page_path,
-                line,
-                text.strip(),
-            )
     outputs = dict(_state["outputs"].get(src_uri, []))
     for fence in reversed(fences):
         output = outputs.get(fence.line)

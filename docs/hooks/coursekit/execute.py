@@ -28,6 +28,11 @@ VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
 class ExecutionError(Exception):
     """A shown block raised: the message names the page line and the traceback."""
 
+    def __init__(self, message: str, index: int = -1, outputs: list[BlockOutput] | None = None):
+        super().__init__(message)
+        self.index = index
+        self.outputs = outputs or []
+
 
 @dataclass
 class BlockOutput:
@@ -105,10 +110,13 @@ class Executor:
                 return [BlockOutput(**b) for b in cached["blocks"]]
         result = self._execute(jobs)
         if result["error"]:
-            failed = blocks[result["error"]["block"]]
+            index = result["error"]["block"]
             raise ExecutionError(
-                f"{failed.where}: this code block raised when run in order with the blocks "
-                f"before it (as a reader would paste them):\n{result['error']['traceback']}"
+                f"{blocks[index].where}: this code block raised when run in order with the "
+                f"blocks before it (as a reader would paste them):\n"
+                f"{result['error']['traceback']}",
+                index,
+                [BlockOutput(**b) for b in result["blocks"]],
             )
         self.executed.append(label)
         deps = {}

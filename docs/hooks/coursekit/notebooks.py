@@ -50,7 +50,8 @@ def build_notebook(
             continue
         name = cell_section(cell.source)
         if name is None:
-            if cell.source.strip():
+            code = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+            if code:
                 raise ValueError(f"{program}: a code cell holds no named section:\n{cell.source}")
             continue
         if name not in outputs:

@@ -1,0 +1,1 @@
+"""The course site's machinery: reading pages, running their code once, notebooks."""

@@ -1,0 +1,196 @@
+"""Static checks of the course's sources. Each returns a list of problems, one message each.
+
+Every message starts with ``file:line`` and says what to do. ``make test`` runs them all
+(tests/test_pages.py); the tests of bad changes run them on broken copies.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .pages import SECTION_MARK, Fence, parse_fences, sections
+
+LANGUAGES = ("ru", "en")
+CELL = re.compile(r"^# %%")
+
+
+def pages(root: Path, lang: str) -> list[str]:
+    """The pages of one language, as paths relative to docs/<lang>."""
+    base = root / "docs" / lang
+    return sorted(p.relative_to(base).as_posix() for p in base.rglob("*.md"))
+
+
+def _fences(root: Path, lang: str, page: str) -> list[Fence]:
+    return parse_fences((root / "docs" / lang / page).read_text(encoding="utf-8"))
+
+
+def missing_translations(root: Path) -> list[str]:
+    """Pages that exist in one language only."""
+    problems = []
+    ru, en = set(pages(root, "ru")), set(pages(root, "en"))
+    for lang, other, only in (("ru", "en", ru - en), ("en", "ru", en - ru)):
+        for page in sorted(only):
+            problems.append(
+                f"docs/{lang}/{page}:1: there is no docs/{other}/{page}: "
+                f"every page exists in both languages (same file name)"
+            )
+    return problems
+
+
+def include_differences(root: Path) -> list[str]:
+    """Page pairs whose code includes differ in content or order: the first difference."""
+    problems = []
+    for page in sorted(set(pages(root, "ru")) & set(pages(root, "en"))):
+        sequences = {
+            lang: [(inc.spec, inc.line) for f in _fences(root, lang, page) for inc in f.includes]
+            for lang in LANGUAGES
+        }
+        ru, en = sequences["ru"], sequences["en"]
+        for index in range(max(len(ru), len(en))):
+            left = ru[index] if index < len(ru) else None
+            right = en[index] if index < len(en) else None
+            if left and right and left[0] == right[0]:
+                continue
+            where = f"docs/ru/{page}:{left[1]}" if left else f"docs/en/{page}:{right[1]}"  # type: ignore[index]
+            problems.append(
+                f"{where}: include #{index + 1} differs between languages: "
+                f"ru has {left[0] if left else 'nothing'!r}"
+                f"{f' (docs/ru/{page}:{left[1]})' if left else ''}, "
+                f"en has {right[0] if right else 'nothing'!r}"
+                f"{f' (docs/en/{page}:{right[1]})' if right else ''}; "
+                "both languages show the same code in the same order"
+            )
+            break
+    return problems
+
+
+def inline_python(root: Path) -> list[str]:
+    """Python written inline in a page instead of included from snippets/ or src/."""
+    problems = []
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            for fence in _fences(root, lang, page):
+                if fence.is_python and fence.inline_code:
+                    line, text = fence.inline_code[0]
+                    problems.append(
+                        f"docs/{lang}/{page}:{line}: Python written inline ({text.strip()!r}); "
+                        'move it to a section of snippets/<chapter>.py and include it: --8<-- "snippets/<chapter>.py:<section>"'
+                    )
+    return problems
+
+
+def broken_includes(root: Path) -> list[str]:
+    """Includes of a missing file or section."""
+    problems = []
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            for fence in _fences(root, lang, page):
+                for inc in fence.includes:
+                    where = f"docs/{lang}/{page}:{inc.line}"
+                    target = root / inc.path
+                    if not target.is_file():
+                        problems.append(f"{where}: includes {inc.path}, which does not exist")
+                        continue
+                    if inc.section:
+                        try:
+                            names = [s.name for s in sections(target)]
+                        except ValueError as error:
+                            problems.append(f"{where}: {error}")
+                            continue
+                        if inc.section not in names:
+                            problems.append(
+                                f"{where}: {inc.path} has no section {inc.section!r} "
+                                f"(it has: {', '.join(names) or 'none'})"
+                            )
+    return problems
+
+
+def program_layout(root: Path) -> list[str]:
+    """Chapter programs: code only inside sections, one section per ``# %%`` cell."""
+    problems = []
+    for program in sorted((root / "snippets").glob("*.py")):
+        rel = program.relative_to(root).as_posix()
+        try:
+            found = sections(program)
+        except ValueError as error:
+            problems.append(str(error))
+            continue
+        inside = {line for s in found for line in range(s.start, s.end + 1)}
+        cells_with_section: dict[int, int] = {}
+        cell = 0
+        for number, line in enumerate(program.read_text(encoding="utf-8").splitlines(), 1):
+            if CELL.match(line):
+                cell = number
+                continue
+            mark = SECTION_MARK.search(line)
+            if mark and mark["kind"] == "start":
+                if cell in cells_with_section:
+                    problems.append(
+                        f"{rel}:{number}: a second section in the cell that starts at line {cell}; "
+                        "put '# %%' before it (one section per cell: the notebook's cells)"
+                    )
+                cells_with_section[cell] = number
+            stripped = line.strip()
+            if number not in inside and stripped and not stripped.startswith("#"):
+                problems.append(
+                    f"{rel}:{number}: code outside a named section; pages show only sections, "
+                    "so wrap it in # --8<-- [start:name] ... # --8<-- [end:name]"
+                )
+    return problems
+
+
+def pages_show_whole_programs(root: Path) -> list[str]:
+    """A page that includes a chapter program includes every section of it, in order."""
+    problems = []
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            shown: dict[str, list[tuple[str, int]]] = {}
+            for fence in _fences(root, lang, page):
+                for inc in fence.includes:
+                    if inc.path.startswith("snippets/") and inc.section:
+                        shown.setdefault(inc.path, []).append((inc.section, inc.line))
+            for program, included in shown.items():
+                if not (root / program).is_file():
+                    continue
+                try:
+                    expected = [s.name for s in sections(root / program)]
+                except ValueError:
+                    continue
+                names = [name for name, _ in included]
+                if names == expected:
+                    continue
+                where = f"docs/{lang}/{page}"
+                for index, name in enumerate(expected):
+                    if index >= len(names) or names[index] != name:
+                        line = included[index][1] if index < len(included) else included[-1][1]
+                        got = names[index] if index < len(names) else "nothing"
+                        problems.append(
+                            f"{where}:{line}: expected section {name!r} of {program} here "
+                            f"(#{index + 1} of {len(expected)}), found {got!r}: a chapter page "
+                            "shows every section of its program, in order, so that its blocks run "
+                            "as the program does"
+                        )
+                        break
+                else:
+                    extra = included[len(expected)]
+                    problems.append(
+                        f"{where}:{extra[1]}: section {extra[0]!r} of {program} is shown twice "
+                        "or out of order"
+                    )
+    return problems
+
+
+ALL_CHECKS = (
+    missing_translations,
+    include_differences,
+    inline_python,
+    broken_includes,
+    program_layout,
+    pages_show_whole_programs,
+)
+
+
+def run_all(root: Path) -> list[str]:
+    """Every problem that every check finds."""
+    return [problem for check in ALL_CHECKS for problem in check(root)]

@@ -1,0 +1,185 @@
+"""Bad changes fail loudly and name the file: each test breaks a small copy of the site.
+
+The copy has the real configuration, hook, theme overrides and templates, and one tiny
+chapter; every test applies one kind of breakage and checks the message `make test` gives.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from coursekit import checks
+from coursekit.site_checks import third_party_resources
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROGRAM = """\
+# A tiny chapter program.
+
+# %%
+# --8<-- [start:setup]
+values = [1, 2, 3]
+# --8<-- [end:setup]
+
+# %%
+# --8<-- [start:show]
+print(sum(values))
+# --8<-- [end:show]
+"""
+
+PAGE = """\
+# Demo
+
+## Part {{#part}}
+
+```python
+--8<-- "snippets/demo.py:setup"
+```
+
+```python
+--8<-- "snippets/demo.py:show"
+```
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the site machinery with one page and its program, in both languages."""
+    for name in ("mkdocs.yml", "mkdocs.en.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for folder in ("docs/hooks", "docs/overrides", "docs/templates"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (tmp_path / "src" / "nnzero").mkdir(parents=True)
+    for name in ("__init__.py", "calculus.py"):
+        shutil.copy(ROOT / "src" / "nnzero" / name, tmp_path / "src" / "nnzero" / name)
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "demo.py").write_text(PROGRAM, encoding="utf-8")
+    for lang in ("ru", "en"):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "demo.md").write_text(PAGE.format(), encoding="utf-8")
+    (tmp_path / "site.yml").write_text(
+        "INHERIT: mkdocs.yml\nnav: [demo.md, notebooks/demo.ipynb]\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+def edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def build(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "site.yml", "-d", "out"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def problems(project: Path) -> str:
+    return "\n".join(checks.run_all(project))
+
+
+def test_the_unbroken_copy_builds_and_passes_the_checks(project):
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert problems(project) == ""
+    html = (project / "out" / "demo" / "index.html").read_text(encoding="utf-8")
+    assert ">6</span>" in html or "6\n" in html  # the real output of print(sum(values))
+
+
+def test_a_missing_section_name(project):
+    edit(project, "docs/ru/demo.md", "demo.py:show", "demo.py:shwo")
+    assert "docs/ru/demo.md:10: snippets/demo.py has no section 'shwo'" in problems(project)
+    result = build(project)
+    assert result.returncode != 0 and "shwo" in result.stderr
+
+
+def test_a_missing_include_file(project):
+    edit(project, "docs/en/demo.md", "snippets/demo.py:setup", "snippets/nope.py:setup")
+    assert "docs/en/demo.md:6: includes snippets/nope.py, which does not exist" in problems(project)
+
+
+def test_a_shown_section_that_raises(project):
+    edit(project, "snippets/demo.py", "print(sum(values))", "print(sum(values) / 0)")
+    result = build(project)
+    assert result.returncode != 0
+    assert "docs/ru/demo.md:9: this code block raised" in result.stderr
+    assert 'File "snippets/demo.py", line 10' in result.stderr
+    assert "ZeroDivisionError" in result.stderr
+
+
+def test_a_block_that_relies_on_an_import_it_does_not_show(project):
+    edit(project, "snippets/demo.py", "values = [1, 2, 3]", "values = math.tau")
+    result = build(project)
+    assert "docs/ru/demo.md:5: this code block raised" in result.stderr
+    assert "NameError: name 'math' is not defined" in result.stderr
+
+
+def test_a_page_missing_in_one_language(project):
+    (project / "docs" / "en" / "demo.md").unlink()
+    assert "docs/ru/demo.md:1: there is no docs/en/demo.md" in problems(project)
+
+
+def test_an_include_missing_from_one_language(project):
+    edit(project, "docs/en/demo.md", '--8<-- "snippets/demo.py:setup"', "")
+    found = problems(project)
+    assert "include #1 differs between languages" in found
+    assert "docs/en/demo.md:10: expected section 'setup' of snippets/demo.py here" in found
+
+
+def test_python_written_inline(project):
+    edit(project, "docs/ru/demo.md", '--8<-- "snippets/demo.py:setup"', "values = [1, 2, 3]")
+    assert "docs/ru/demo.md:6: Python written inline ('values = [1, 2, 3]')" in problems(project)
+    assert "docs/ru/demo.md:6: Python written inline" in build(project).stderr
+
+
+def test_code_outside_a_section_of_a_program(project):
+    edit(project, "snippets/demo.py", "# %%\n# --8<-- [start:show]", "import os\n# %%\n# --8<-- [start:show]")
+    assert "snippets/demo.py:8: code outside a named section" in problems(project)
+
+
+def test_broken_links_and_a_missing_image(project):
+    edit(
+        project,
+        "docs/ru/demo.md",
+        "# Demo\n",
+        "# Demo\n\n[a](missing.md) [b](#no-such-heading) ![c](figures/none.svg)\n",
+    )
+    result = build(project)
+    assert result.returncode != 0
+    assert "'demo.md' contains a link 'missing.md'" in result.stderr
+    assert "'demo.md' contains a link '#no-such-heading'" in result.stderr
+    assert "'demo.md' contains a link 'figures/none.svg'" in result.stderr
+
+
+def test_an_api_reference_to_a_missing_name(project):
+    edit(project, "docs/ru/demo.md", "# Demo\n", "# Demo\n\n::: nnzero.calculus.no_such_function\n")
+    result = build(project)
+    assert result.returncode != 0
+    assert "nnzero.calculus.no_such_function" in result.stderr
+
+
+def test_a_figure_the_page_does_not_show(project):
+    edit(project, "snippets/demo.py", "print(sum(values))", "import matplotlib.pyplot as plt\nplt.plot(values)\nplt.show()")
+    result = build(project)
+    assert result.returncode != 0
+    assert "docs/ru/demo.md: a block draws the figure figures/demo/show.svg" in result.stderr
+
+
+def test_a_page_that_would_load_a_third_party_resource(project):
+    edit(project, "docs/ru/demo.md", "# Demo\n", "# Demo\n\n![logo](https://example.com/logo.png)\n")
+    assert build(project).returncode == 0
+    found = "\n".join(third_party_resources(project / "out"))
+    assert "site/demo/index.html: loads https://example.com/logo.png" in found

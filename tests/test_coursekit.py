@@ -1,0 +1,94 @@
+"""The site machinery itself: parsing pages, running blocks once, and the cache's keys."""
+
+from pathlib import Path
+
+import pytest
+from coursekit.execute import ExecutionError, Executor
+from coursekit.pages import CodeBlock, Include, parse_fences, sections
+
+PAGE = """# Title
+
+```python
+--8<-- "snippets/demo.py:first"
+```
+
+!!! note
+    ```python title="src/x.py"
+    --8<-- "src/x.py:second"
+    ```
+
+```bash
+echo hi
+```
+"""
+
+
+def test_parse_fences_finds_includes_and_lines():
+    fences = parse_fences(PAGE)
+    assert [(f.lang, f.line) for f in fences] == [("python", 3), ("python", 8), ("bash", 12)]
+    assert [i.spec for i in fences[1].includes] == ["src/x.py:second"]
+    assert fences[1].includes[0].line == 9
+    assert fences[2].inline_code == [(13, "echo hi")]
+
+
+def test_include_path_and_section():
+    assert (Include("snippets/a.py:sec_1", 1).path, Include("snippets/a.py:sec_1", 1).section) == (
+        "snippets/a.py",
+        "sec_1",
+    )
+    assert Include("snippets/a.py", 1).section is None
+
+
+def test_sections_reject_unbalanced_markers(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("# --8<-- [start:a]\nx = 1\n")
+    with pytest.raises(ValueError, match="bad.py:1: section 'a' never ends"):
+        sections(bad)
+
+
+def make_project(root: Path) -> None:
+    (root / "src").mkdir()
+    (root / "src" / "helper.py").write_text("def value():\n    return 41\n")
+
+
+def block(code: str, line: int = 3) -> CodeBlock:
+    return CodeBlock("docs/ru/page.md", line, code, [])
+
+
+def test_executor_runs_once_and_reruns_only_what_an_edit_affects(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "src"))
+    uses_helper = [block("import helper\n"), block("print(helper.value() + 1)\n", 7)]
+    plain = [block("print('no imports')\n")]
+
+    first = Executor(tmp_path)
+    assert first.run("a", uses_helper)[1].stdout == "42\n"
+    first.run("b", plain)
+    assert first.executed == ["a", "b"]
+
+    again = Executor(tmp_path)
+    again.run("a", uses_helper)
+    again.run("b", plain)
+    assert again.executed == [] and again.reused == ["a", "b"]
+
+    (tmp_path / "src" / "helper.py").write_text("def value():\n    return 1\n")
+    edited = Executor(tmp_path)
+    assert edited.run("a", uses_helper)[1].stdout == "2\n"
+    edited.run("b", plain)
+    assert edited.executed == ["a"] and edited.reused == ["b"]
+
+
+def test_executor_names_the_failing_block_and_keeps_earlier_output(tmp_path):
+    blocks = [block("print('fine')\n", 3), block("1 / 0\n", 9), block("print('never')\n", 15)]
+    with pytest.raises(ExecutionError) as raised:
+        Executor(tmp_path).run("page", blocks)
+    assert raised.value.index == 1
+    assert str(raised.value).startswith("docs/ru/page.md:9: this code block raised")
+    assert "ZeroDivisionError" in str(raised.value)
+    assert [o.stdout for o in raised.value.outputs] == ["fine\n", ""]
+
+
+def test_executor_captures_figures_as_svg(tmp_path):
+    code = "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()\n"
+    outputs = Executor(tmp_path, use_cache=False).run("plot", [block(code)])
+    assert len(outputs[0].figures) == 1 and outputs[0].figures[0].lstrip().startswith("<?xml")

@@ -1,0 +1,82 @@
+"""The built site: offline, the right language everywhere, notebooks with real outputs."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from coursekit.site_checks import third_party_resources, wrong_languages
+
+LANGS = {"": "ru", "en": "en"}
+
+
+def chapters(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "snippets").glob("ch*.py"))
+
+
+def test_no_page_loads_a_third_party_resource(site):
+    problems = third_party_resources(site)
+    assert not problems, "\n".join(problems)
+
+
+def test_html_lang_is_the_page_language(site):
+    problems = wrong_languages(site, LANGS)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_each_chapter_has_an_executed_notebook_to_download(root, site, prefix):
+    for chapter in chapters(root):
+        folder = site / prefix / "notebooks" / chapter
+        assert (folder / "index.html").is_file(), f"no notebook page for {chapter}"
+        notebook = nbformat.read(folder / f"{chapter}.ipynb", as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert code, f"{chapter}.ipynb has no code"
+        assert all(c.execution_count for c in code), f"{chapter}.ipynb: a cell was not run"
+        assert any(c.outputs for c in code), f"{chapter}.ipynb has no outputs"
+        assert not any(o.output_type == "error" for c in code for o in c.outputs)
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert f'href="{chapter}.ipynb"' in page or f"{chapter}.ipynb" in page
+
+
+def test_language_switch_leads_to_the_same_page(root, site):
+    for page in sorted((site).glob("*/index.html")):
+        if page.parent.name in {"en", "assets", "search"}:
+            continue
+        html = page.read_text(encoding="utf-8")
+        name = page.parent.name
+        assert f'href="../en/{name}/" hreflang="en"' in html, f"{page}: no switch to en/{name}/"
+        en_html = (site / "en" / name / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../{name}/" hreflang="ru"' in en_html, f"en/{name}: no switch back"
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_search_index_holds_one_language(site, prefix):
+    index = json.loads((site / prefix / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == [LANGS[prefix]]
+    locations = [doc["location"] for doc in index["docs"]]
+    assert locations and not any(loc.startswith("en/") for loc in locations)
+
+
+def test_every_nav_page_exists_in_both_configs(root):
+    def nav_files(config: str) -> list[str]:
+        text = (root / config).read_text(encoding="utf-8")
+        nav = yaml.safe_load(text.split("\nnav:\n", 1)[1].join(["nav:\n", ""]))["nav"]
+        found: list[str] = []
+
+        def walk(entry):
+            if isinstance(entry, str):
+                found.append(entry)
+            elif isinstance(entry, dict):
+                for value in entry.values():
+                    walk(value)
+            elif isinstance(entry, list):
+                for value in entry:
+                    walk(value)
+
+        walk(nav)
+        return found
+
+    assert nav_files("mkdocs.yml") == nav_files("mkdocs.en.yml")
+
