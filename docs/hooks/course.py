@@ -132,9 +132,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             _state["notebooks"][file.src_uri] = (uri, program)
     executor: Executor = _state["executor"]
     log.info(
-        "course: executed %d page(s), reused %d from the cache",
+        "course: executed %d page(s) [%s], reused %d from the cache [%s]",
         len(executor.executed),
+        ", ".join(executor.executed),
         len(executor.reused),
+        ", ".join(executor.reused),
     )
     return files
 
@@ -179,3 +181,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
                 lines[index + 1 : index + 1] = ["", '!!! info ""', f"    {note}", ""]
                 break
     return "\n".join(lines) + "\n"
+
+
+def on_page_context(
+    context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
+) -> dict[str, Any]:
+    """Points a notebook page's "edit" button at the chapter program it is generated from."""
+    for uri, program in _state["notebooks"].values():
+        if page.file.src_uri == uri and config.repo_url:
+            page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{program}"
+    return context
