@@ -8,7 +8,7 @@ PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean translation-status translation-sync
 
 help:
 	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
@@ -16,6 +16,8 @@ help:
 	@echo "make build   write the static site to site/ (Russian) and site/en/ (English)"
 	@echo "make serve-ru / serve-en   live-reloading preview of one language while editing"
 	@echo "make bench   time a cold and a warm build and test run"
+	@echo "make translation-status        every page x language: up to date, outdated or missing"
+	@echo "make translation-sync PAGES=x.md   record that both versions of x.md now say the same"
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +53,13 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint build pytest
+
+translation-status: $(STAMP)
+	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations status
+
+translation-sync: $(STAMP)
+	@test -n "$(PAGES)" || { echo 'usage: make translation-sync PAGES="ch02_neuron.md ..."'; exit 2; }
+	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations sync $(PAGES)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/site.py

@@ -18,6 +18,7 @@ from typing import Any
 
 import nbformat
 from coursekit.execute import BlockOutput, ExecutionError, Executor
+from coursekit import checks, translations
 from coursekit.notebooks import build_notebook
 from coursekit.pages import Expander, parse_fences, python_blocks, snippet_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -25,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.course")
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +83,7 @@ def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Runs every page's code and adds the figures and notebooks it produced."""
     labels = config.extra["course"]
+    _add_translation_pages(files, config)
     notebook_dir = ROOT / ".cache" / "notebooks" / _language(config)
     for file in list(files.documentation_pages()):
         if not file.src_uri.endswith(".md"):
@@ -141,6 +144,71 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def _other_language(config: MkDocsConfig) -> str:
+    lang = _language(config)
+    return next(alt["lang"] for alt in config.extra["alternate"] if alt["lang"] != lang)
+
+
+def _add_translation_pages(files: Files, config: MkDocsConfig) -> None:
+    """Serves untranslated pages from the other language, and generates the status and glossary."""
+    lang, other = _language(config), _other_language(config)
+    _state["fallback"] = set()
+    _state["status"] = {(s.page, s.lang): s for s in translations.statuses(ROOT)}
+    own = {f.src_uri for f in files.documentation_pages()}
+    for page in checks.pages(ROOT, other):
+        if page not in own:
+            files.append(
+                File(page, str(ROOT / "docs" / other), config.site_dir, config.use_directory_urls)
+            )
+            _state["fallback"].add(page)
+    labels = config.extra["course"]
+    files.append(File.generated(config, "translation-status.md", content=_status_page(labels, lang)))
+    files.append(File.generated(config, "glossary.md", content=_glossary_page(labels, lang)))
+
+
+def _status_page(labels: dict[str, Any], lang: str) -> str:
+    names = labels["states"]
+    lines = [f"# {labels['status_title']}", "", labels["status_intro"], ""]
+    lines += [f"| {labels['status_page']} | Русский | English |", "| --- | --- | --- |"]
+    for page in translations.pages(ROOT):
+        cells = [names[_state["status"][(page, code)].state] for code in ("ru", "en")]
+        lines.append(f"| [{page}]({page}) | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
+
+
+def _glossary_page(labels: dict[str, Any], lang: str) -> str:
+    rows = checks.glossary(ROOT)
+    lines = [f"# {labels['glossary_title']}", "", labels["glossary_intro"], ""]
+    if lang == "ru":
+        lines += ["| Термин | English | Не пишем |", "| --- | --- | --- |"]
+        lines += [f"| {r['ru']} | {r['en']} | {r.get('avoid_ru', '').replace(';', ',')} |" for r in rows]
+    else:
+        lines += ["| Term | Russian | Avoid in Russian | Note |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"| {r['en']} | {r['ru']} | {r.get('avoid_ru', '').replace(';', ',')} | {r.get('note', '')} |"
+            for r in rows
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _banner(page: Page, config: MkDocsConfig) -> list[str]:
+    """The "outdated" or "not translated yet" banner of a page, if it needs one."""
+    src_uri = page.file.src_uri
+    labels = config.extra["course"]
+    lang, other = _language(config), _other_language(config)
+    other_root = next(alt["link"] for alt in config.extra["alternate"] if alt["lang"] == other)
+    href = get_relative_url(posixpath.normpath(other_root + page.url) + "/", page.url)
+    if src_uri in _state.get("fallback", set()):
+        title, text = labels["untranslated_title"], labels["untranslated_text"]
+    else:
+        status = _state.get("status", {}).get((src_uri, lang))
+        if status is None or status.state != translations.OUTDATED:
+            return []
+        title, text = labels["outdated_title"], labels["outdated_text"]
+    link = f'<a href="{href}" hreflang="{other}">{labels["fresher_link"]}</a>'
+    return [f'!!! warning "{title}"', f"    {text} {link}", ""]
+
+
 def _output_fence(indent: str, label: str, text: str) -> list[str]:
     ticks = "````" if "```" in text else "```"
     body = [indent + line if line else line for line in text.rstrip("\n").splitlines()]
@@ -170,6 +238,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
                 uri,
                 uri,
             )
+    banner = _banner(page, config)
+    if banner:
+        for index, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[index + 1 : index + 1] = ["", *banner]
+                break
     notebook = _state["notebooks"].get(src_uri)
     if notebook:
         uri, program = notebook
@@ -186,8 +260,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
 ) -> dict[str, Any]:
-    """Points a notebook page's "edit" button at the chapter program it is generated from."""
+    """Points "edit this page" at the file to change: a notebook's program, a missing translation."""
+    repo = (config.repo_url or "").rstrip("/")
     for uri, program in _state["notebooks"].values():
-        if page.file.src_uri == uri and config.repo_url:
-            page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{program}"
+        if page.file.src_uri == uri:
+            page.edit_url = f"{repo}/edit/main/{program}"
+    if page.file.src_uri in _state.get("fallback", set()):
+        page.edit_url = f"{repo}/new/main/docs/{_language(config)}?filename={page.file.src_uri}"
+    if page.file.generated_by:
+        page.edit_url = None
     return context

@@ -26,14 +26,20 @@ def _fences(root: Path, lang: str, page: str) -> list[Fence]:
 
 
 def missing_translations(root: Path) -> list[str]:
-    """Pages that exist in one language only."""
+    """Pages that exist in one language only and are not listed as work in progress."""
+    from .translations import load
+
     problems = []
+    work_in_progress: dict[str, list[str]] = load(root)["work_in_progress"]  # type: ignore[assignment]
     ru, en = set(pages(root, "ru")), set(pages(root, "en"))
     for lang, other, only in (("ru", "en", ru - en), ("en", "ru", en - ru)):
         for page in sorted(only):
+            if page in work_in_progress.get(other, []):
+                continue
             problems.append(
-                f"docs/{lang}/{page}:1: there is no docs/{other}/{page}: "
-                f"every page exists in both languages (same file name)"
+                f"docs/{lang}/{page}:1: there is no docs/{other}/{page}: translate it (same file "
+                f'name), or list it under "work_in_progress" → "{other}" in docs/translations.json '
+                "while the translation is under way"
             )
     return problems
 
@@ -194,3 +200,163 @@ ALL_CHECKS = (
 def run_all(root: Path) -> list[str]:
     """Every problem that every check finds."""
     return [problem for check in ALL_CHECKS for problem in check(root)]
+
+
+# --- Structure of translations -------------------------------------------------------------
+
+HEADING_ANCHOR = re.compile(r"^#{1,6} .*\{#([-\w]+)\}\s*$")
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s+\w+")
+DISPLAY_MATH = re.compile(r"\$\$")
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:[^$\n\\]|\\.)+?(?<![\\$])\$(?!\$)")
+CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+
+def prose_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a page outside code fences, HTML comments and front matter; code spans blanked."""
+    fenced = {n for f in parse_fences(text) for n in range(f.line, f.end_line + 1)}
+    result = []
+    in_comment = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if number in fenced:
+            continue
+        if "<!--" in line:
+            in_comment = "-->" not in line.split("<!--", 1)[1]
+            line = line.split("<!--", 1)[0]
+        elif in_comment:
+            if "-->" in line:
+                in_comment = False
+                line = line.split("-->", 1)[1]
+            else:
+                continue
+        result.append((number, CODE_SPAN.sub("``", line)))
+    return result
+
+
+def _features(text: str) -> dict[str, list[tuple[str, int]]]:
+    found: dict[str, list[tuple[str, int]]] = {
+        "formula": [],
+        "admonition": [],
+        "image": [],
+        "link target": [],
+        "heading anchor": [],
+    }
+    in_display = False
+    for number, line in prose_lines(text):
+        for _ in DISPLAY_MATH.finditer(line):
+            if not in_display:
+                found["formula"].append(("$$…$$", number))
+            in_display = not in_display
+        if not in_display:
+            found["formula"] += [("$…$", number) for _ in INLINE_MATH.finditer(line)]
+        if ADMONITION.match(line):
+            found["admonition"].append((line.split()[1], number))
+        found["image"] += [(m[1], number) for m in IMAGE.finditer(line)]
+        found["link target"] += [(m[1], number) for m in LINK.finditer(line)]
+        anchor = HEADING_ANCHOR.match(line)
+        if anchor:
+            found["heading anchor"].append((anchor[1], number))
+    return found
+
+
+ADVICE = {
+    "formula": "both versions show the same formulas: add or remove one so that the counts match",
+    "admonition": "both versions have the same notes and tips (!!! / ???), in the same order",
+    "image": "both versions show the same figures, in the same order",
+    "link target": "both versions link to the same pages and anchors",
+    "heading anchor": "give the heading the same explicit anchor in both versions: ## Title {#same-id}",
+}
+
+
+def structure_differences(root: Path) -> list[str]:
+    """Page pairs that differ in formulas, admonitions, images, link targets or heading anchors."""
+    problems = []
+    for page in sorted(set(pages(root, "ru")) & set(pages(root, "en"))):
+        features = {
+            lang: _features((root / "docs" / lang / page).read_text(encoding="utf-8"))
+            for lang in LANGUAGES
+        }
+        for kind, advice in ADVICE.items():
+            ru, en = features["ru"][kind], features["en"][kind]
+            if kind in {"formula"}:
+                if len(ru) != len(en):
+                    longer, lang = (ru, "ru") if len(ru) > len(en) else (en, "en")
+                    shorter = en if lang == "ru" else ru
+                    line = longer[len(shorter)][1] if len(shorter) < len(longer) else 1
+                    problems.append(
+                        f"docs/{lang}/{page}:{line}: {len(ru)} formulas in ru, {len(en)} in en "
+                        f"(the first extra one may be here); {advice}"
+                    )
+                continue
+            if kind == "link target":
+                ru_set, en_set = sorted({t for t, _ in ru}), sorted({t for t, _ in en})
+                for target, line in ru + en:
+                    lang = "ru" if (target, line) in ru else "en"
+                    other = en_set if lang == "ru" else ru_set
+                    if target not in other:
+                        problems.append(
+                            f"docs/{lang}/{page}:{line}: links to {target!r}, which the "
+                            f"{'en' if lang == 'ru' else 'ru'} version does not; {advice}"
+                        )
+                        break
+                continue
+            for index in range(max(len(ru), len(en))):
+                left = ru[index] if index < len(ru) else None
+                right = en[index] if index < len(en) else None
+                if left and right and left[0] == right[0]:
+                    continue
+                lang, item = ("ru", left) if left else ("en", right)
+                other = right if lang == "ru" else left
+                problems.append(
+                    f"docs/{lang}/{page}:{item[1]}: {kind} #{index + 1} is {item[0]!r} here, "  # type: ignore[index]
+                    f"but {other[0]!r} in the other language" if other else
+                    f"docs/{lang}/{page}:{item[1]}: {kind} {item[0]!r} has no counterpart in the "  # type: ignore[index]
+                    f"other language"
+                )
+                problems[-1] += f"; {advice}"
+                break
+    return problems
+
+
+# --- Terminology ---------------------------------------------------------------------------
+
+GLOSSARY = Path("docs") / "glossary.tsv"
+ALLOW = re.compile(r"<!--\s*term-ok:\s*([^>]*?)\s*-->")
+
+
+def glossary(root: Path) -> list[dict[str, str]]:
+    """The term list: one dict per row of docs/glossary.tsv (en, ru, avoid_ru, note)."""
+    lines = (root / GLOSSARY).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=False)) for line in lines[1:] if line.strip()]
+
+
+def avoided_terms(root: Path) -> list[str]:
+    """Russian prose that uses a variant the glossary says to avoid.
+
+    A deliberate use is allowed by ``<!-- term-ok: лосс -->`` on the same line or the line above.
+    """
+    variants = []
+    for row in glossary(root):
+        for variant in filter(None, (v.strip() for v in row.get("avoid_ru", "").split(";"))):
+            pattern = re.compile(rf"(?<![\w-]){re.escape(variant)}\w*", re.IGNORECASE)
+            variants.append((variant, pattern, row["ru"], row["en"]))
+    problems = []
+    for page in pages(root, "ru"):
+        text = (root / "docs" / "ru" / page).read_text(encoding="utf-8")
+        raw = text.splitlines()
+        for number, line in prose_lines(text):
+            allowed = " ".join(ALLOW.findall(raw[number - 1]) + (ALLOW.findall(raw[number - 2]) if number > 1 else []))
+            for variant, pattern, preferred, english in variants:
+                match = pattern.search(line)
+                if match and variant.lower() not in allowed.lower():
+                    problems.append(
+                        f"docs/ru/{page}:{number}: «{match[0]}» — the glossary says «{preferred}» "
+                        f"({english}); to keep it deliberately, add <!-- term-ok: {variant} --> "
+                        "at the end of the line"
+                    )
+    return problems
+
+
+ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms)

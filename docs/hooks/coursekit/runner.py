@@ -47,7 +47,7 @@ def main(job_path: str, result_path: str) -> int:
         source = "\n" * (block["first_line"] - 1) + block["code"]
         try:
             with contextlib.redirect_stdout(stdout):
-                exec(compile(source, block["filename"], "exec"), namespace)
+                exec(compile(source, block["filename"], "exec", dont_inherit=True), namespace)
         except BaseException:
             error = {"block": len(results), "traceback": traceback.format_exc()}
         results.append({"stdout": stdout.getvalue(), "figures": list(figures)})

@@ -1,0 +1,193 @@
+"""Which page of which language is up to date, outdated or missing — and why.
+
+Russian and English are peers. ``docs/translations.json`` records, for each page, the hashes
+of both versions at the moment a translator last made them say the same thing (a "sync").
+After that, a version whose hash changed is the fresher one and the other is outdated; if
+both changed, both need a look. Git history explains the status: the commits since the
+synced version, and a diff command. Usage::
+
+    python -m coursekit.translations status          # make translation-status
+    python -m coursekit.translations sync PAGE...    # make translation-sync PAGES="ch02_neuron.md"
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+LANGUAGES = ("ru", "en")
+RECORD = Path("docs") / "translations.json"
+UP_TO_DATE, OUTDATED, MISSING = "up to date", "outdated", "missing"
+
+
+def digest(text: str) -> str:
+    """The hash recorded for a page's text (line endings normalised)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:16]
+
+
+def load(root: Path) -> dict[str, dict[str, object]]:
+    """The record: ``{"synced": {page: {lang: hash}}, "work_in_progress": {lang: [page]}}``."""
+    path = root / RECORD
+    if not path.is_file():
+        return {"synced": {}, "work_in_progress": {lang: [] for lang in LANGUAGES}}
+    data: dict[str, dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def save(root: Path, record: dict[str, dict[str, object]]) -> None:
+    """Writes the record, sorted, so diffs stay small."""
+    record["synced"] = dict(sorted(record["synced"].items()))
+    (root / RECORD).write_text(
+        json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+
+
+def pages(root: Path) -> list[str]:
+    """Every page of either language, relative to docs/<lang>."""
+    found = set()
+    for lang in LANGUAGES:
+        base = root / "docs" / lang
+        found |= {p.relative_to(base).as_posix() for p in base.rglob("*.md")}
+    return sorted(found)
+
+
+@dataclass
+class Status:
+    """The state of one page in one language."""
+
+    page: str
+    lang: str
+    state: str
+    fresher: str | None = None  # the other language's version, when this one is outdated
+    reason: str = ""
+
+    @property
+    def path(self) -> str:
+        """``docs/<lang>/<page>``."""
+        return f"docs/{self.lang}/{self.page}"
+
+
+def statuses(root: Path) -> list[Status]:
+    """The status of every page in every language (hash comparison only; no git needed)."""
+    record = load(root)
+    synced: dict[str, dict[str, str]] = record["synced"]  # type: ignore[assignment]
+    result = []
+    for page in pages(root):
+        texts = {}
+        for lang in LANGUAGES:
+            path = root / "docs" / lang / page
+            texts[lang] = path.read_text(encoding="utf-8") if path.is_file() else None
+        saved = synced.get(page, {})
+        changed = {
+            lang: text is not None and saved.get(lang) != digest(text)
+            for lang, text in texts.items()
+        }
+        for lang in LANGUAGES:
+            other = LANGUAGES[1 - LANGUAGES.index(lang)]
+            if texts[lang] is None:
+                result.append(Status(page, lang, MISSING, other, f"docs/{other}/{page} has no translation"))
+            elif texts[other] is None:
+                result.append(Status(page, lang, UP_TO_DATE))
+            elif not saved:
+                result.append(
+                    Status(page, lang, OUTDATED, other, "no sync recorded: nobody has confirmed "
+                           "that the two versions say the same")
+                )
+            elif changed[other] and changed[lang]:
+                result.append(
+                    Status(page, lang, OUTDATED, other, f"both versions changed since the last sync")
+                )
+            elif changed[other]:
+                result.append(
+                    Status(page, lang, OUTDATED, other, f"docs/{other}/{page} changed since the last sync")
+                )
+            else:
+                result.append(Status(page, lang, UP_TO_DATE))
+    return result
+
+
+def _git(root: Path, *args: str) -> str:
+    process = subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=False
+    )
+    return process.stdout if process.returncode == 0 else ""
+
+
+def history(root: Path, path: str, synced_hash: str | None) -> tuple[str | None, list[str]]:
+    """The commit holding the synced version of ``path``, and the commits after it.
+
+    Returns:
+        (the synced commit or None if not found, ["abc1234 subject", ...] newest first).
+    """
+    log = _git(root, "log", "--format=%H %h %s", "--", path).splitlines()
+    since = []
+    for line in log:
+        full, short, subject = (line.split(" ", 2) + [""])[:3]
+        if synced_hash and digest(_git(root, "show", f"{full}:{path}")) == synced_hash:
+            return short, since
+        since.append(f"{short} {subject}")
+    return None, since
+
+
+def explain(root: Path, status: Status) -> str:
+    """One line for ``make translation-status``: page, state, what changed and how to see it."""
+    line = f"{status.path:40} {status.state:10}"
+    if status.state == UP_TO_DATE:
+        return line
+    if status.state == MISSING:
+        wip = load(root)["work_in_progress"].get(status.lang, [])  # type: ignore[attr-defined]
+        listed = " (listed as work in progress)" if status.page in wip else ""
+        return f"{line} translate docs/{status.fresher}/{status.page}{listed}"
+    fresher = f"docs/{status.fresher}/{status.page}"
+    saved = load(root)["synced"].get(status.page, {})  # type: ignore[attr-defined]
+    base, commits = history(root, fresher, saved.get(status.fresher))
+    dirty = _git(root, "status", "--porcelain", "--", fresher).strip()
+    changes = ", ".join(commits[:3]) + (" …" if len(commits) > 3 else "")
+    if dirty:
+        changes = (changes + ", " if changes else "") + "uncommitted edits"
+    diff = f"git diff {base} -- {fresher}" if base else f"git log -p -- {fresher}"
+    return f"{line} {status.reason}: {changes or 'see the diff'}; see: {diff}"
+
+
+def sync(root: Path, names: list[str]) -> list[str]:
+    """Records both versions of each page as saying the same thing now."""
+    record = load(root)
+    synced: dict[str, dict[str, str]] = record["synced"]  # type: ignore[assignment]
+    done = []
+    for page in names:
+        texts = {lang: root / "docs" / lang / page for lang in LANGUAGES}
+        missing = [str(p.relative_to(root)) for p in texts.values() if not p.is_file()]
+        if missing:
+            raise SystemExit(f"cannot sync {page}: {', '.join(missing)} does not exist")
+        synced[page] = {lang: digest(p.read_text(encoding="utf-8")) for lang, p in texts.items()}
+        done.append(page)
+    save(root, record)
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line of ``make translation-status`` and ``make translation-sync``."""
+    parser = argparse.ArgumentParser(prog="translations", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("status", help="every page x language: up to date, outdated or missing")
+    sync_parser = sub.add_parser("sync", help="record that both versions of pages now agree")
+    sync_parser.add_argument("pages", nargs="+", help="page names as in docs/ru, e.g. ch02_neuron.md")
+    args = parser.parse_args(argv)
+    root = Path.cwd()
+    if args.command == "status":
+        for status in statuses(root):
+            print(explain(root, status))
+        return 0
+    names = [Path(p).name if p.startswith("docs/") else p for p in args.pages]
+    for page in sync(root, names):
+        print(f"synced {page}: both versions recorded in {RECORD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
