@@ -30,7 +30,11 @@ def build() -> tuple[float, list[str]]:
     for config in ("mkdocs.yml", "mkdocs.en.yml"):
         result = subprocess.run(
             [str(BIN / "mkdocs"), "build", "--strict", "-f", config],
-            cwd=ROOT, env=ENV, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         for match in EXECUTED.finditer(result.stderr):
             executed += [p for p in match[2].split(", ") if p]

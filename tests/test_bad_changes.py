@@ -15,6 +15,7 @@ from coursekit import checks
 from coursekit.site_checks import third_party_resources
 
 ROOT = Path(__file__).resolve().parents[1]
+GENERATED = "notebooks/demo.ipynb, glossary.md, translation-status.md"
 
 PROGRAM = """\
 # A tiny chapter program.
@@ -62,8 +63,10 @@ def project(tmp_path: Path) -> Path:
     for lang in ("ru", "en"):
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "demo.md").write_text(PAGE.format(), encoding="utf-8")
+    shutil.copy(ROOT / "docs" / "glossary.tsv", tmp_path / "docs" / "glossary.tsv")
     (tmp_path / "site.yml").write_text(
-        "INHERIT: mkdocs.yml\nnav: [demo.md, notebooks/demo.ipynb]\n", encoding="utf-8"
+        f"INHERIT: mkdocs.yml\nnav: [demo.md, {GENERATED}]\n",
+        encoding="utf-8",
     )
     return tmp_path
 
@@ -146,7 +149,12 @@ def test_python_written_inline(project):
 
 
 def test_code_outside_a_section_of_a_program(project):
-    edit(project, "snippets/demo.py", "# %%\n# --8<-- [start:show]", "import os\n# %%\n# --8<-- [start:show]")
+    edit(
+        project,
+        "snippets/demo.py",
+        "# %%\n# --8<-- [start:show]",
+        "import os\n# %%\n# --8<-- [start:show]",
+    )
     assert "snippets/demo.py:8: code outside a named section" in problems(project)
 
 
@@ -172,14 +180,165 @@ def test_an_api_reference_to_a_missing_name(project):
 
 
 def test_a_figure_the_page_does_not_show(project):
-    edit(project, "snippets/demo.py", "print(sum(values))", "import matplotlib.pyplot as plt\nplt.plot(values)\nplt.show()")
+    edit(
+        project,
+        "snippets/demo.py",
+        "print(sum(values))",
+        "import matplotlib.pyplot as plt\nplt.plot(values)\nplt.show()",
+    )
     result = build(project)
     assert result.returncode != 0
     assert "docs/ru/demo.md: a block draws the figure figures/demo/show.svg" in result.stderr
 
 
 def test_a_page_that_would_load_a_third_party_resource(project):
-    edit(project, "docs/ru/demo.md", "# Demo\n", "# Demo\n\n![logo](https://example.com/logo.png)\n")
+    edit(
+        project, "docs/ru/demo.md", "# Demo\n", "# Demo\n\n![logo](https://example.com/logo.png)\n"
+    )
     assert build(project).returncode == 0
     found = "\n".join(third_party_resources(project / "out"))
     assert "site/demo/index.html: loads https://example.com/logo.png" in found
+
+
+# --- Translators' workflow ---------------------------------------------------------------
+
+
+def git(project: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True, env=env
+    ).stdout
+
+
+def translation_status(project: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "docs" / "hooks")}
+    return subprocess.run(
+        [sys.executable, "-m", "coursekit.translations", "status"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+
+
+def test_an_edit_in_russian_makes_the_english_page_outdated(project):
+    git(project, "init", "-q", "-b", "main")
+    (project / "docs" / "translations.json").write_text(
+        '{"synced": {}, "work_in_progress": {"ru": [], "en": []}}\n', encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "docs" / "hooks")}
+    subprocess.run(
+        [sys.executable, "-m", "coursekit.translations", "sync", "demo.md"],
+        cwd=project,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "Both versions")
+    synced = git(project, "rev-parse", "--short", "HEAD").strip()
+    assert "docs/en/demo.md                          up to date" in translation_status(project)
+
+    edit(project, "docs/ru/demo.md", "## Part", "## Part, clarified")
+    git(project, "commit", "-qam", "Clarify the Russian page")
+    edited = git(project, "rev-parse", "--short", "HEAD").strip()
+    status = translation_status(project)
+    english = next(line for line in status.splitlines() if line.startswith("docs/en/demo.md"))
+    assert "outdated" in english
+    assert f"{edited} Clarify the Russian page" in english
+    assert f"see: git diff {synced} -- docs/ru/demo.md" in english
+    assert "docs/ru/demo.md                          up to date" in status
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs.en.yml", "-d", "out-en"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    html = (project / "out-en" / "demo" / "index.html").read_text(encoding="utf-8")
+    assert "This translation is out of date" in html, result.stderr
+    assert 'href="../../demo/" hreflang="ru">Open the Russian version' in html
+
+
+def test_a_page_in_one_language_fails_unless_listed_as_work_in_progress(project):
+    (project / "docs" / "ru" / "extra.md").write_text("# Extra\n", encoding="utf-8")
+    assert "docs/ru/extra.md:1: there is no docs/en/extra.md" in problems(project)
+    (project / "docs" / "translations.json").write_text(
+        '{"synced": {}, "work_in_progress": {"ru": [], "en": ["extra.md"]}}\n', encoding="utf-8"
+    )
+    assert problems(project) == ""
+    edit(project, "site.yml", "nav: [demo.md,", "nav: [demo.md, extra.md,")
+    (project / "en.yml").write_text(
+        f"INHERIT: mkdocs.en.yml\nnav: [demo.md, extra.md, {GENERATED}]\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "en.yml", "-d", "out-en"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    html = (project / "out-en" / "extra" / "index.html").read_text(encoding="utf-8")
+    assert "Not translated yet" in html, result.stderr
+    assert "/new/main/docs/en?filename=extra.md" in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "## Part {#part}",
+            "## Part {#part}\n\n$$x^2$$",
+            "docs/ru/demo.md:5: 1 formulas in ru, 0 in en",
+        ),
+        (
+            "## Part {#part}",
+            "## Part {#part}\n\n!!! note\n    Hi.",
+            "docs/ru/demo.md:5: admonition 'note' has no counterpart",
+        ),
+        (
+            "## Part {#part}",
+            "## Part {#part}\n\n![p](figures/demo/show.svg)",
+            "docs/ru/demo.md:5: image 'figures/demo/show.svg' has no counterpart",
+        ),
+        (
+            "## Part {#part}",
+            "## Part {#part}\n\n[next](other.md)",
+            "docs/ru/demo.md:5: links to 'other.md', which the en version does not",
+        ),
+        (
+            "## Part {#part}",
+            "## Part {#piece}",
+            "docs/ru/demo.md:3: heading anchor #1 is 'piece' here, but 'part' in the other",
+        ),
+    ],
+    ids=["formula", "admonition", "image", "link", "anchor"],
+)
+def test_structural_differences_between_languages(project, old, new, message):
+    edit(project, "docs/ru/demo.md", old, new)
+    found = problems(project)
+    assert message in found, found
+
+
+def test_a_russian_term_to_avoid_and_its_deliberate_use(project):
+    shutil.copy(ROOT / "docs" / "glossary.tsv", project / "docs" / "glossary.tsv")
+    edit(
+        project,
+        "docs/ru/demo.md",
+        "## Part {#part}\n",
+        "## Part {#part}\n\nСчитаем лосс на батче.\n",
+    )
+    assert "docs/ru/demo.md:5: «лосс» — the glossary says «функция потерь»" in problems(project)
+    edit(project, "docs/ru/demo.md", "лосс на батче.", "лосс на батче. <!-- term-ok: лосс -->")
+    assert "лосс" not in problems(project)

@@ -45,7 +45,9 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 def site_path() -> str:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    url = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("site_url:"))
+    url = next(
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("site_url:")
+    )
     return urlparse(url).path  # "/course/"
 
 
@@ -57,7 +59,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "__outside_site_url__")
         return super().translate_path("/" + path[len(self.prefix) :])
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -104,7 +106,10 @@ class Visit:
 
     def _route(self, host: str, route: object) -> None:
         request = route.request  # type: ignore[attr-defined]
-        if urlparse(request.url).scheme in {"http", "https"} and urlparse(request.url).netloc != host:
+        if (
+            urlparse(request.url).scheme in {"http", "https"}
+            and urlparse(request.url).netloc != host
+        ):
             self.problems.append(f"request to another host: {request.url}")
             route.abort()  # type: ignore[attr-defined]
         else:
@@ -161,7 +166,9 @@ def test_search_answers_in_the_page_language(base_url, browser, start, query, ow
     visit.page.click("label.md-search__icon, .md-search__input", timeout=5000)
     visit.page.fill(".md-search__input", query)
     visit.page.wait_for_selector(".md-search-result__item", timeout=15000)
-    links = visit.page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    links = visit.page.eval_on_selector_all(
+        ".md-search-result__item a", "els => els.map(e => e.href)"
+    )
     visit.close()
     assert links, f"no results for {query!r}"
     for link in links:
@@ -173,7 +180,9 @@ def test_search_answers_in_the_page_language(base_url, browser, start, query, ow
 
 
 def test_language_switch_keeps_the_page(base_url, browser):
-    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].join(["nav:\n", ""]))
+    nav = yaml.safe_load(
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].join(["nav:\n", ""])
+    )
     chapter = next(p for p in str(nav).split("'") if p.startswith("ch") and p.endswith(".md"))
     name = chapter[: -len(".md")]
     visit = Visit(browser, f"{base_url}{name}/")

@@ -42,7 +42,7 @@ def test_include_path_and_section():
 def test_sections_reject_unbalanced_markers(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("# --8<-- [start:a]\nx = 1\n")
-    with pytest.raises(ValueError, match="bad.py:1: section 'a' never ends"):
+    with pytest.raises(ValueError, match=r"bad\.py:1: section 'a' never ends"):
         sections(bad)
 
 

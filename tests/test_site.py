@@ -79,4 +79,3 @@ def test_every_nav_page_exists_in_both_configs(root):
         return found
 
     assert nav_files("mkdocs.yml") == nav_files("mkdocs.en.yml")
-

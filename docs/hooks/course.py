@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from coursekit.execute import BlockOutput, ExecutionError, Executor
 from coursekit import checks, translations
+from coursekit.execute import BlockOutput, ExecutionError, Executor
 from coursekit.notebooks import build_notebook
 from coursekit.pages import Expander, parse_fences, python_blocks, snippet_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,7 +26,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.course")
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +73,7 @@ def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
     if not blocks:
         return []
     try:
-        return _state["executor"].run(page, blocks)  # type: ignore[no-any-return]
+        return _state["executor"].run(page, blocks)
     except ExecutionError as error:
         raise PluginError(str(error)) from None
 
@@ -129,9 +128,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             text_nb = nbformat.writes(notebook) + "\n"
             if not target.is_file() or target.read_text(encoding="utf-8") != text_nb:
                 target.write_text(text_nb, encoding="utf-8")
-            files.append(
-                File(uri, str(notebook_dir), config.site_dir, config.use_directory_urls)
-            )
+            files.append(File(uri, str(notebook_dir), config.site_dir, config.use_directory_urls))
             _state["notebooks"][file.src_uri] = (uri, program)
     executor: Executor = _state["executor"]
     log.info(
@@ -162,7 +159,9 @@ def _add_translation_pages(files: Files, config: MkDocsConfig) -> None:
             )
             _state["fallback"].add(page)
     labels = config.extra["course"]
-    files.append(File.generated(config, "translation-status.md", content=_status_page(labels, lang)))
+    files.append(
+        File.generated(config, "translation-status.md", content=_status_page(labels, lang))
+    )
     files.append(File.generated(config, "glossary.md", content=_glossary_page(labels, lang)))
 
 
@@ -181,13 +180,14 @@ def _glossary_page(labels: dict[str, Any], lang: str) -> str:
     lines = [f"# {labels['glossary_title']}", "", labels["glossary_intro"], ""]
     if lang == "ru":
         lines += ["| Термин | English | Не пишем |", "| --- | --- | --- |"]
-        lines += [f"| {r['ru']} | {r['en']} | {r.get('avoid_ru', '').replace(';', ',')} |" for r in rows]
+        lines += [
+            f"| {r['ru']} | {r['en']} | {r.get('avoid_ru', '').replace(';', ',')} |" for r in rows
+        ]
     else:
         lines += ["| Term | Russian | Avoid in Russian | Note |", "| --- | --- | --- | --- |"]
-        lines += [
-            f"| {r['en']} | {r['ru']} | {r.get('avoid_ru', '').replace(';', ',')} | {r.get('note', '')} |"
-            for r in rows
-        ]
+        for r in rows:
+            avoid = r.get("avoid_ru", "").replace(";", ",")
+            lines.append(f"| {r['en']} | {r['ru']} | {avoid} | {r.get('note', '')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -197,7 +197,8 @@ def _banner(page: Page, config: MkDocsConfig) -> list[str]:
     labels = config.extra["course"]
     lang, other = _language(config), _other_language(config)
     other_root = next(alt["link"] for alt in config.extra["alternate"] if alt["lang"] == other)
-    href = get_relative_url(posixpath.normpath(other_root + page.url) + "/", page.url)
+    depth = page.url.count("/")
+    href = "../" * depth + other_root.removeprefix("./") + page.url
     if src_uri in _state.get("fallback", set()):
         title, text = labels["untranslated_title"], labels["untranslated_text"]
     else:
@@ -260,7 +261,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
 ) -> dict[str, Any]:
-    """Points "edit this page" at the file to change: a notebook's program, a missing translation."""
+    """Points "edit this page" at the file to change (a notebook's program, a new translation)."""
     repo = (config.repo_url or "").rstrip("/")
     for uri, program in _state["notebooks"].values():
         if page.file.src_uri == uri:

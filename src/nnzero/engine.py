@@ -155,7 +155,7 @@ class Value:
 
     # --8<-- [start:value_activations]
     def tanh(self) -> Value:
-        """Returns ``tanh(self)``; its derivative is ``1 - tanh(self) ** 2``."""
+        """Returns the hyperbolic tangent of ``self``; its derivative is ``1 - tanh ** 2``."""
         t = math.tanh(self.data)
         out = Value(t, (self,), "tanh")
 

@@ -58,22 +58,24 @@ def binary_cross_entropy_with_logits(input: torch.Tensor, target: torch.Tensor) 
 def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of class scores against class indices, like ``F.cross_entropy``.
 
-    The log-softmax is ``z - log(sum(exp(z)))``. Subtracting each row's
-    maximum first changes nothing mathematically (it cancels), but keeps every
-    exponent at or below 0, so logits of ±1000 do not overflow.
+    For one sample with scores ``z`` and true class ``y`` the loss is
+    ``-log softmax(z)[y] = log(sum_j exp(z_j)) - z_y``. Subtracting the row's
+    maximum from every score first changes nothing (it cancels between the
+    two terms), but keeps every exponent at or below 0, so logits of ±1000
+    do not overflow.
 
     Args:
         logits: Scores of shape ``(N, C)``: N samples, C classes.
         targets: Class indices of shape ``(N,)``, integers in ``[0, C)``.
 
     Returns:
-        A scalar tensor: the mean over samples of ``-log softmax(logits)[target]``.
+        A scalar tensor: the mean loss over the N samples.
     """
     # The shift is a constant for each row: no gradient needs to flow through it.
     shifted = logits - logits.max(dim=1, keepdim=True).values.detach()
-    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
-    picked = log_probs[torch.arange(logits.shape[0]), targets]
-    return -picked.mean()
+    log_sum_exp = shifted.exp().sum(dim=1).log()
+    true_class_score = shifted[torch.arange(len(targets)), targets]
+    return (log_sum_exp - true_class_score).mean()
 
 
 # --8<-- [end:cross_entropy]

@@ -7,6 +7,7 @@ Every message starts with ``file:line`` and says what to do. ``make test`` runs 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .pages import SECTION_MARK, Fence, parse_fences, sections
@@ -30,7 +31,7 @@ def missing_translations(root: Path) -> list[str]:
     from .translations import load
 
     problems = []
-    work_in_progress: dict[str, list[str]] = load(root)["work_in_progress"]  # type: ignore[assignment]
+    work_in_progress: dict[str, list[str]] = load(root)["work_in_progress"]
     ru, en = set(pages(root, "ru")), set(pages(root, "en"))
     for lang, other, only in (("ru", "en", ru - en), ("en", "ru", en - ru)):
         for page in sorted(only):
@@ -81,7 +82,8 @@ def inline_python(root: Path) -> list[str]:
                     line, text = fence.inline_code[0]
                     problems.append(
                         f"docs/{lang}/{page}:{line}: Python written inline ({text.strip()!r}); "
-                        'move it to a section of snippets/<chapter>.py and include it: --8<-- "snippets/<chapter>.py:<section>"'
+                        "move it to a section of snippets/<chapter>.py and include it: "
+                        '--8<-- "snippets/<chapter>.py:<section>"'
                     )
     return problems
 
@@ -187,7 +189,7 @@ def pages_show_whole_programs(root: Path) -> list[str]:
     return problems
 
 
-ALL_CHECKS = (
+ALL_CHECKS: tuple[Callable[[Path], list[str]], ...] = (
     missing_translations,
     include_differences,
     inline_python,
@@ -214,7 +216,7 @@ CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
 def prose_lines(text: str) -> list[tuple[int, str]]:
-    """The lines of a page outside code fences, HTML comments and front matter; code spans blanked."""
+    """The lines of a page outside code fences and HTML comments, with code spans blanked."""
     fenced = {n for f in parse_fences(text) for n in range(f.line, f.end_line + 1)}
     result = []
     in_comment = False
@@ -265,8 +267,31 @@ ADVICE = {
     "admonition": "both versions have the same notes and tips (!!! / ???), in the same order",
     "image": "both versions show the same figures, in the same order",
     "link target": "both versions link to the same pages and anchors",
-    "heading anchor": "give the heading the same explicit anchor in both versions: ## Title {#same-id}",
+    "heading anchor": "give the heading the same explicit anchor in both versions: "
+    "## Title {#same-id}",
 }
+
+
+def _first_difference(
+    page: str, kind: str, ru: list[tuple[str, int]], en: list[tuple[str, int]]
+) -> list[str]:
+    """The first position where two ordered lists of features differ, as a message."""
+    for index in range(max(len(ru), len(en))):
+        left = ru[index] if index < len(ru) else None
+        right = en[index] if index < len(en) else None
+        if left and right and left[0] == right[0]:
+            continue
+        if left and right:
+            where = f"docs/ru/{page}:{left[1]}"
+            what = (
+                f"{kind} #{index + 1} is {left[0]!r} here, but {right[0]!r} in the other language"
+            )
+        else:
+            lang, (item, line) = ("ru", left) if left else ("en", right)  # type: ignore[misc]
+            where = f"docs/{lang}/{page}:{line}"
+            what = f"{kind} {item!r} has no counterpart in the other language"
+        return [f"{where}: {what}; {ADVICE[kind]}"]
+    return []
 
 
 def structure_differences(root: Path) -> list[str]:
@@ -301,21 +326,7 @@ def structure_differences(root: Path) -> list[str]:
                         )
                         break
                 continue
-            for index in range(max(len(ru), len(en))):
-                left = ru[index] if index < len(ru) else None
-                right = en[index] if index < len(en) else None
-                if left and right and left[0] == right[0]:
-                    continue
-                lang, item = ("ru", left) if left else ("en", right)
-                other = right if lang == "ru" else left
-                problems.append(
-                    f"docs/{lang}/{page}:{item[1]}: {kind} #{index + 1} is {item[0]!r} here, "  # type: ignore[index]
-                    f"but {other[0]!r} in the other language" if other else
-                    f"docs/{lang}/{page}:{item[1]}: {kind} {item[0]!r} has no counterpart in the "  # type: ignore[index]
-                    f"other language"
-                )
-                problems[-1] += f"; {advice}"
-                break
+            problems += _first_difference(page, kind, ru, en)
     return problems
 
 
@@ -347,7 +358,10 @@ def avoided_terms(root: Path) -> list[str]:
         text = (root / "docs" / "ru" / page).read_text(encoding="utf-8")
         raw = text.splitlines()
         for number, line in prose_lines(text):
-            allowed = " ".join(ALLOW.findall(raw[number - 1]) + (ALLOW.findall(raw[number - 2]) if number > 1 else []))
+            allowed = " ".join(
+                ALLOW.findall(raw[number - 1])
+                + (ALLOW.findall(raw[number - 2]) if number > 1 else [])
+            )
             for variant, pattern, preferred, english in variants:
                 match = pattern.search(line)
                 if match and variant.lower() not in allowed.lower():

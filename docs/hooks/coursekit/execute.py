@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .pages import CodeBlock, sections
 
@@ -126,10 +127,12 @@ class Executor:
                 deps[path.relative_to(self.root).as_posix()] = _sha(path.read_bytes())
         if self.use_cache:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            entry.write_text(json.dumps({"deps": deps, "blocks": result["blocks"]}), encoding="utf-8")
+            entry.write_text(
+                json.dumps({"deps": deps, "blocks": result["blocks"]}), encoding="utf-8"
+            )
         return [BlockOutput(**b) for b in result["blocks"]]
 
-    def _execute(self, jobs: list[dict[str, object]]) -> dict[str, object]:
+    def _execute(self, jobs: list[dict[str, object]]) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
             job_path.write_text(json.dumps({"blocks": jobs}), encoding="utf-8")
@@ -144,5 +147,5 @@ class Executor:
             )
             if not result_path.is_file():
                 raise ExecutionError(f"the runner died:\n{process.stderr}")
-            result: dict[str, object] = json.loads(result_path.read_text(encoding="utf-8"))
+            result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
             return result

@@ -50,25 +50,35 @@ def build_notebook(
             continue
         name = cell_section(cell.source)
         if name is None:
-            code = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+            code = [
+                ln
+                for ln in cell.source.splitlines()
+                if ln.strip() and not ln.lstrip().startswith("#")
+            ]
             if code:
                 raise ValueError(f"{program}: a code cell holds no named section:\n{cell.source}")
             continue
         if name not in outputs:
             raise ValueError(f"{program}: section {name!r} was not run by the chapter page")
         count += 1
-        code = "\n".join(line for line in cell.source.splitlines() if not SECTION_MARK.search(line))
-        new = nbformat.v4.new_code_cell(code.strip("\n"), execution_count=count)
+        shown = "\n".join(ln for ln in cell.source.splitlines() if not SECTION_MARK.search(ln))
+        new = nbformat.v4.new_code_cell(shown.strip("\n"), execution_count=count)
         result = outputs[name]
         if result.stdout:
             new.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=result.stdout))
         for svg in result.figures:
             new.outputs.append(
-                nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"})
+                nbformat.v4.new_output(
+                    "display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}
+                )
             )
         cells.append(new)
     notebook.cells = cells
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.metadata.pop("jupytext", None)
     return notebook

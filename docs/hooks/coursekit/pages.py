@@ -16,7 +16,9 @@ import markdown
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
 INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<spec>[^"]+)"[ \t]*$')
-SECTION_MARK = re.compile(r"-{1,}8<-{1,}[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*(?P<name>[-_0-9a-zA-Z]+)[ \t]*\]")
+SECTION_MARK = re.compile(
+    r"-{1,}8<-{1,}[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*(?P<name>[-_0-9a-zA-Z]+)[ \t]*\]"
+)
 PYTHON_LANGS = {"python", "py", "python3", "pycon"}
 
 

@@ -66,7 +66,7 @@ class ExpandedPage(pytest.File):
             yield item
 
 
-class PageBlock(TestBlock):  # type: ignore[misc]
+class PageBlock(TestBlock):
     """One block of a page; the page's blocks run together, once."""
 
     page_blocks: list[CodeBlock]
@@ -78,13 +78,15 @@ class PageBlock(TestBlock):  # type: ignore[misc]
         if page not in _runs:
             try:
                 _runs[page] = (Executor(ROOT).run(page, self.page_blocks), None)
-            except ExecutionError as error:
-                _runs[page] = (error.outputs, error)
+            except ExecutionError as raised:
+                _runs[page] = (raised.outputs, raised)
         outputs, error = _runs[page]
         if error is not None and error.index == self.index:
             raise RuntimeError(str(error))
         if error is not None and error.index < self.index:
-            pytest.skip(f"an earlier block of {page} failed (line {self.page_blocks[error.index].line})")
+            pytest.skip(
+                f"an earlier block of {page} failed (line {self.page_blocks[error.index].line})"
+            )
         expected = self.obj.expected_output
         if expected is not None and outputs[self.index].stdout != expected:
             raise RuntimeError(
@@ -94,4 +96,8 @@ class PageBlock(TestBlock):  # type: ignore[misc]
 
     def reportinfo(self) -> tuple[Path, int, str]:
         """Where the block is, for pytest's report."""
-        return self.path, self.page_blocks[self.index].line - 1, "code block (run as a reader would)"
+        return (
+            self.path,
+            self.page_blocks[self.index].line - 1,
+            "code block (run as a reader would)",
+        )

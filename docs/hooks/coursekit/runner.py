@@ -20,7 +20,9 @@ def _collect_figures(into: list[str]) -> None:
 
     for number in plt.get_fignums():
         buffer = io.StringIO()
-        plt.figure(number).savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        plt.figure(number).savefig(
+            buffer, format="svg", bbox_inches="tight", metadata={"Date": None}
+        )
         into.append(buffer.getvalue())
     plt.close("all")
 
@@ -34,7 +36,7 @@ def main(job_path: str, result_path: str) -> int:
 
     matplotlib.rcParams["svg.hashsalt"] = "nnzero-course"
     figures: list[str] = []
-    plt.show = lambda *args, **kwargs: _collect_figures(figures)  # type: ignore[assignment]
+    plt.show = lambda *args, **kwargs: _collect_figures(figures)
 
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)

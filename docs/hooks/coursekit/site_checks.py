@@ -71,7 +71,8 @@ def third_party_resources(site: Path) -> list[str]:
         for url in urls:
             if _third_party(url):
                 problems.append(
-                    f"site/{rel}: loads {url} from a third-party host; serve it from the site itself"
+                    f"site/{rel}: loads {url} from a third-party host; "
+                    "serve it from the site itself"
                 )
     return problems
 
@@ -91,5 +92,7 @@ def wrong_languages(site: Path, languages: dict[str, str]) -> list[str]:
         parser = _Resources()
         parser.feed(path.read_text(encoding="utf-8"))
         if parser.lang != languages[prefix]:
-            problems.append(f"site/{rel}: <html lang={parser.lang!r}>, expected {languages[prefix]!r}")
+            problems.append(
+                f"site/{rel}: <html lang={parser.lang!r}>, expected {languages[prefix]!r}"
+            )
     return problems

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LANGUAGES = ("ru", "en")
 RECORD = Path("docs") / "translations.json"
@@ -30,16 +31,16 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:16]
 
 
-def load(root: Path) -> dict[str, dict[str, object]]:
+def load(root: Path) -> dict[str, Any]:
     """The record: ``{"synced": {page: {lang: hash}}, "work_in_progress": {lang: [page]}}``."""
     path = root / RECORD
     if not path.is_file():
         return {"synced": {}, "work_in_progress": {lang: [] for lang in LANGUAGES}}
-    data: dict[str, dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def save(root: Path, record: dict[str, dict[str, object]]) -> None:
+def save(root: Path, record: dict[str, Any]) -> None:
     """Writes the record, sorted, so diffs stay small."""
     record["synced"] = dict(sorted(record["synced"].items()))
     (root / RECORD).write_text(
@@ -75,7 +76,7 @@ class Status:
 def statuses(root: Path) -> list[Status]:
     """The status of every page in every language (hash comparison only; no git needed)."""
     record = load(root)
-    synced: dict[str, dict[str, str]] = record["synced"]  # type: ignore[assignment]
+    synced: dict[str, dict[str, str]] = record["synced"]
     result = []
     for page in pages(root):
         texts = {}
@@ -90,21 +91,34 @@ def statuses(root: Path) -> list[Status]:
         for lang in LANGUAGES:
             other = LANGUAGES[1 - LANGUAGES.index(lang)]
             if texts[lang] is None:
-                result.append(Status(page, lang, MISSING, other, f"docs/{other}/{page} has no translation"))
+                result.append(
+                    Status(page, lang, MISSING, other, f"docs/{other}/{page} has no translation")
+                )
             elif texts[other] is None:
                 result.append(Status(page, lang, UP_TO_DATE))
             elif not saved:
                 result.append(
-                    Status(page, lang, OUTDATED, other, "no sync recorded: nobody has confirmed "
-                           "that the two versions say the same")
+                    Status(
+                        page,
+                        lang,
+                        OUTDATED,
+                        other,
+                        "no sync recorded: nobody has confirmed that the two versions say the same",
+                    )
                 )
             elif changed[other] and changed[lang]:
                 result.append(
-                    Status(page, lang, OUTDATED, other, f"both versions changed since the last sync")
+                    Status(page, lang, OUTDATED, other, "both versions changed since the last sync")
                 )
             elif changed[other]:
                 result.append(
-                    Status(page, lang, OUTDATED, other, f"docs/{other}/{page} changed since the last sync")
+                    Status(
+                        page,
+                        lang,
+                        OUTDATED,
+                        other,
+                        f"docs/{other}/{page} changed since the last sync",
+                    )
                 )
             else:
                 result.append(Status(page, lang, UP_TO_DATE))
@@ -112,9 +126,7 @@ def statuses(root: Path) -> list[Status]:
 
 
 def _git(root: Path, *args: str) -> str:
-    process = subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=False
-    )
+    process = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     return process.stdout if process.returncode == 0 else ""
 
 
@@ -125,9 +137,9 @@ def history(root: Path, path: str, synced_hash: str | None) -> tuple[str | None,
         (the synced commit or None if not found, ["abc1234 subject", ...] newest first).
     """
     log = _git(root, "log", "--format=%H %h %s", "--", path).splitlines()
-    since = []
+    since: list[str] = []
     for line in log:
-        full, short, subject = (line.split(" ", 2) + [""])[:3]
+        full, short, subject = [*line.split(" ", 2), ""][:3]
         if synced_hash and digest(_git(root, "show", f"{full}:{path}")) == synced_hash:
             return short, since
         since.append(f"{short} {subject}")
@@ -140,11 +152,11 @@ def explain(root: Path, status: Status) -> str:
     if status.state == UP_TO_DATE:
         return line
     if status.state == MISSING:
-        wip = load(root)["work_in_progress"].get(status.lang, [])  # type: ignore[attr-defined]
+        wip = load(root)["work_in_progress"].get(status.lang, [])
         listed = " (listed as work in progress)" if status.page in wip else ""
         return f"{line} translate docs/{status.fresher}/{status.page}{listed}"
     fresher = f"docs/{status.fresher}/{status.page}"
-    saved = load(root)["synced"].get(status.page, {})  # type: ignore[attr-defined]
+    saved = load(root)["synced"].get(status.page, {})
     base, commits = history(root, fresher, saved.get(status.fresher))
     dirty = _git(root, "status", "--porcelain", "--", fresher).strip()
     changes = ", ".join(commits[:3]) + (" …" if len(commits) > 3 else "")
@@ -157,7 +169,7 @@ def explain(root: Path, status: Status) -> str:
 def sync(root: Path, names: list[str]) -> list[str]:
     """Records both versions of each page as saying the same thing now."""
     record = load(root)
-    synced: dict[str, dict[str, str]] = record["synced"]  # type: ignore[assignment]
+    synced: dict[str, dict[str, str]] = record["synced"]
     done = []
     for page in names:
         texts = {lang: root / "docs" / lang / page for lang in LANGUAGES}
@@ -176,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="every page x language: up to date, outdated or missing")
     sync_parser = sub.add_parser("sync", help="record that both versions of pages now agree")
-    sync_parser.add_argument("pages", nargs="+", help="page names as in docs/ru, e.g. ch02_neuron.md")
+    sync_parser.add_argument(
+        "pages", nargs="+", help="page names as in docs/ru, e.g. ch02_neuron.md"
+    )
     args = parser.parse_args(argv)
     root = Path.cwd()
     if args.command == "status":

@@ -1,0 +1,160 @@
+"""Tensor layers: the scalar network of :mod:`nnzero.scalar_nn`, a whole layer at a time.
+
+A layer is a callable object that owns its parameters: tensors with
+``requires_grad=True``, so autograd computes their gradients. A
+:class:`Sequential` chains layers, and :func:`mlp` builds the usual
+Linear → ReLU → … → Linear network from a list of sizes.
+"""
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from nnzero.init import kaiming_uniform_
+
+
+# --8<-- [start:module]
+class Module:
+    """The common base: a callable that owns a list of parameters."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Computes the layer's output; every layer overrides this."""
+        raise NotImplementedError
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``self.forward(x)``."""
+        return self.forward(x)
+
+    def parameters(self) -> list[torch.Tensor]:
+        """Returns the trainable tensors of this module (none by default)."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Sets every parameter's gradient to ``None``."""
+        for p in self.parameters():
+            p.grad = None
+
+
+# --8<-- [end:module]
+
+
+# --8<-- [start:linear]
+class Linear(Module):
+    """A fully connected layer: ``y = x @ weight.T + bias``, like ``torch.nn.Linear``.
+
+    The weight has shape ``(out_features, in_features)``. Both weight and bias
+    start uniform in ``[-1/sqrt(in_features), 1/sqrt(in_features)]``, the
+    same distribution ``torch.nn.Linear`` uses (Kaiming uniform with
+    ``a = sqrt(5)`` gives exactly that bound).
+
+    Args:
+        in_features: The size of each input sample.
+        out_features: The size of each output sample.
+        bias: Whether to add a learnable bias.
+        generator: The random number generator for the initial values.
+        dtype: The floating-point type of the parameters.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        self.weight = torch.empty(out_features, in_features, dtype=dtype)
+        kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
+        self.weight.requires_grad_()
+        self.bias: torch.Tensor | None = None
+        if bias:
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+            self.bias = torch.empty(out_features, dtype=dtype)
+            self.bias.uniform_(-bound, bound, generator=generator).requires_grad_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``x @ weight.T + bias`` for ``x`` of shape ``(N, in_features)``."""
+        out = x @ self.weight.T
+        if self.bias is not None:
+            out = out + self.bias
+        return out
+
+    def parameters(self) -> list[torch.Tensor]:
+        """Returns ``[weight, bias]`` (or ``[weight]`` without a bias)."""
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
+
+# --8<-- [end:linear]
+
+
+# --8<-- [start:relu]
+class ReLU(Module):
+    """The elementwise nonlinearity ``max(x, 0)``; it has no parameters."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``x`` with its negative entries replaced by 0."""
+        return torch.where(x > 0, x, 0.0)
+
+
+# --8<-- [end:relu]
+
+
+# --8<-- [start:sequential]
+class Sequential(Module):
+    """Layers applied one after another; its parameters are theirs, in order.
+
+    Args:
+        *layers: The layers, first to last.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        self.layers = list(layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Feeds ``x`` through every layer in turn."""
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[torch.Tensor]:
+        """Returns the parameters of all layers, first layer first."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+# --8<-- [end:sequential]
+
+
+# --8<-- [start:mlp]
+def mlp(
+    sizes: Sequence[int],
+    *,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Sequential:
+    """Builds a multilayer perceptron: Linear layers with a ReLU between each two.
+
+    Args:
+        sizes: The layer widths, input first and output last; e.g.
+            ``[64, 64, 10]`` is Linear(64, 64) → ReLU → Linear(64, 10).
+        generator: The random number generator for the initial weights.
+        dtype: The floating-point type of the parameters.
+
+    Returns:
+        The network, as a :class:`Sequential`.
+
+    Raises:
+        ValueError: If fewer than two sizes are given.
+    """
+    if len(sizes) < 2:
+        raise ValueError("sizes must list at least the input and output widths")
+    layers: list[Module] = []
+    for i in range(len(sizes) - 1):
+        if i > 0:
+            layers.append(ReLU())
+        layers.append(Linear(sizes[i], sizes[i + 1], generator=generator, dtype=dtype))
+    return Sequential(*layers)
+
+
+# --8<-- [end:mlp]

@@ -1,0 +1,158 @@
+"""The training loop: epochs of mini-batch steps, with validation after each.
+
+One step is always the same four lines: forward pass, loss, backward pass,
+optimizer step (with the gradients cleared first). An epoch runs that over
+every mini-batch; after it the model is measured on the validation data,
+which it never trains on, so over-fitting shows up as a gap between the two.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import torch
+
+from nnzero.data import MiniBatches
+
+Model = Callable[[torch.Tensor], torch.Tensor]
+LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+class Optimizer(Protocol):
+    """Anything with ``zero_grad()`` and ``step()``, such as :class:`nnzero.optim.SGD`."""
+
+    def zero_grad(self) -> None:
+        """Clears the gradients of the parameters."""
+
+    def step(self) -> None:
+        """Updates the parameters from their gradients."""
+
+
+# --8<-- [start:accuracy]
+def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """Returns the share of samples whose highest score is at the true class.
+
+    Args:
+        logits: Class scores of shape ``(N, C)``.
+        targets: Class indices of shape ``(N,)``.
+
+    Returns:
+        A number in [0, 1].
+    """
+    predictions = logits.argmax(dim=1)
+    return (predictions == targets).float().mean().item()
+
+
+# --8<-- [end:accuracy]
+
+
+# --8<-- [start:train_epoch]
+def train_epoch(
+    model: Model,
+    loss_fn: LossFunction,
+    optimizer: Optimizer,
+    batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+) -> float:
+    """Takes one optimizer step per mini-batch and returns the mean batch loss.
+
+    Args:
+        model: Maps a batch of inputs to a batch of outputs.
+        loss_fn: Maps ``(outputs, targets)`` to a scalar loss.
+        optimizer: Updates the model's parameters.
+        batches: The ``(x, y)`` mini-batches of one epoch.
+
+    Returns:
+        The average of the batch losses (before each step).
+    """
+    total, count = 0.0, 0
+    for x, y in batches:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        total += loss.item()
+        count += 1
+    return total / max(count, 1)
+
+
+# --8<-- [end:train_epoch]
+
+
+# --8<-- [start:evaluate]
+@torch.no_grad()
+def evaluate(
+    model: Model, loss_fn: LossFunction, x: torch.Tensor, y: torch.Tensor
+) -> tuple[float, float]:
+    """Measures the model on data without training it.
+
+    Args:
+        model: Maps inputs to class scores.
+        loss_fn: Maps ``(scores, targets)`` to a scalar loss.
+        x: The inputs.
+        y: The class indices.
+
+    Returns:
+        ``(loss, accuracy)`` over all of ``x``.
+    """
+    logits = model(x)
+    return loss_fn(logits, y).item(), accuracy(logits, y)
+
+
+# --8<-- [end:evaluate]
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured after each epoch.
+
+    Attributes:
+        train_loss: The mean training batch loss of each epoch.
+        val_loss: The validation loss after each epoch (empty without validation data).
+        val_accuracy: The validation accuracy after each epoch (empty without
+            validation data).
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+
+
+# --8<-- [start:fit]
+def fit(
+    model: Model,
+    loss_fn: LossFunction,
+    optimizer: Optimizer,
+    train: tuple[torch.Tensor, torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+) -> History:
+    """Trains for a number of epochs, validating after each one.
+
+    Args:
+        model: Maps inputs to class scores.
+        loss_fn: Maps ``(scores, targets)`` to a scalar loss.
+        optimizer: Updates the model's parameters.
+        train: The training inputs and targets.
+        val: The validation inputs and targets, or ``None`` to skip validation.
+        epochs: How many passes over the training data.
+        batch_size: The number of samples per step.
+        seed: The seed of the shuffling.
+
+    Returns:
+        The per-epoch losses and accuracies.
+    """
+    batches = MiniBatches(train[0], train[1], batch_size, shuffle=True, seed=seed)
+    history = History()
+    for _ in range(epochs):
+        history.train_loss.append(train_epoch(model, loss_fn, optimizer, batches))
+        if val is not None:
+            val_loss, val_acc = evaluate(model, loss_fn, val[0], val[1])
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
+    return history
+
+
+# --8<-- [end:fit]

@@ -1,0 +1,125 @@
+"""The hand-written losses equal torch.nn.functional's, values and gradients, in float64."""
+
+import pytest
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from nnzero.losses import binary_cross_entropy_with_logits, cross_entropy, mse
+
+TOL = 1e-9
+SCALES = [1.0, 10.0, 1000.0]
+
+
+def leaf(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().clone().double().requires_grad_()
+
+
+def compare(ours_fn, torch_fn, *inputs):
+    """Runs both losses on separate copies of the inputs; compares values and gradients."""
+    ours_in = [leaf(t) for t in inputs]
+    ref_in = [leaf(t) for t in inputs]
+    ours, ref = ours_fn(*ours_in), torch_fn(*ref_in)
+    ours.backward()
+    ref.backward()
+    assert ours.shape == ref.shape == ()
+    torch.testing.assert_close(ours, ref, rtol=TOL, atol=TOL)
+    for a, b in zip(ours_in, ref_in, strict=True):
+        assert torch.isfinite(a.grad).all()
+        torch.testing.assert_close(a.grad, b.grad, rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("shape", [(1,), (7,), (4, 3), (2, 3, 5)])
+def test_mse(seed, shape):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, generator=g, dtype=torch.float64) * 3
+    y = torch.randn(shape, generator=g, dtype=torch.float64)
+    compare(mse, F.mse_loss, x, y)
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("shape", [(1,), (1, 1), (16,), (8, 3)])
+@pytest.mark.parametrize("soft", [False, True])
+def test_bce_with_logits(seed, scale, shape, soft):
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(shape, generator=g, dtype=torch.float64) * scale
+    if soft:
+        y = torch.rand(shape, generator=g, dtype=torch.float64)
+    else:
+        y = torch.randint(0, 2, shape, generator=g).double()
+    compare(binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits, z, y)
+
+
+@pytest.mark.parametrize(
+    "z",
+    [
+        [1000.0, -1000.0, 0.0, 1e-12, -1e-12],
+        [-1000.0],
+        [1000.0],
+        [0.0],
+        [700.0, -745.0, 36.0, -36.0],
+    ],
+)
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
+def test_bce_with_logits_extremes(z, y):
+    zt = torch.tensor(z, dtype=torch.float64)
+    compare(
+        binary_cross_entropy_with_logits,
+        F.binary_cross_entropy_with_logits,
+        zt,
+        torch.full_like(zt, y),
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize(("n", "c"), [(1, 1), (1, 5), (6, 1), (8, 3), (32, 10)])
+def test_cross_entropy(seed, scale, n, c):
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n, c, generator=g, dtype=torch.float64) * scale
+    targets = torch.randint(0, c, (n,), generator=g)
+    compare(lambda z: cross_entropy(z, targets), lambda z: F.cross_entropy(z, targets), logits)
+
+
+@pytest.mark.parametrize(
+    "logits",
+    [
+        [[1000.0, -1000.0, 0.0]],
+        [[-1000.0, -1000.0, -1000.0]],
+        [[1000.0, 1000.0, 999.0], [-1000.0, 1000.0, 0.0]],
+        [[0.0, 0.0], [5.0, 5.0]],
+        [[1000.0], [-1000.0]],
+    ],
+)
+def test_cross_entropy_extremes(logits):
+    z = torch.tensor(logits, dtype=torch.float64)
+    n, c = z.shape
+    for t in range(c):
+        targets = torch.full((n,), t)
+        compare(
+            lambda x, targets=targets: cross_entropy(x, targets),
+            lambda x, targets=targets: F.cross_entropy(x, targets),
+            z,
+        )
+
+
+def test_losses_do_not_call_torch_losses(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a torch loss or softmax was called")
+
+    for name in [
+        "cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "mse_loss",
+        "log_softmax",
+        "softmax",
+    ]:
+        monkeypatch.setattr(F, name, forbidden)
+    for name in ["log_softmax", "softmax", "logsumexp"]:
+        monkeypatch.setattr(torch, name, forbidden)
+        monkeypatch.setattr(torch.Tensor, name, forbidden)
+    z = torch.randn(4, 3, dtype=torch.float64)
+    cross_entropy(z, torch.tensor([0, 1, 2, 0]))
+    binary_cross_entropy_with_logits(z, torch.rand(4, 3, dtype=torch.float64))
+    mse(z, z + 1)
