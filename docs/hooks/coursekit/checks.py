@@ -374,3 +374,16 @@ def avoided_terms(root: Path) -> list[str]:
 
 
 ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms)
+
+
+def main() -> int:
+    """``python -m coursekit.checks``: prints every problem; exits 1 if there is any."""
+    problems = run_all(Path.cwd())
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) found" if problems else "sources: all checks pass")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
