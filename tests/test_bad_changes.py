@@ -266,7 +266,7 @@ def test_an_edit_in_russian_makes_the_english_page_outdated(project):
     )
     html = (project / "out-en" / "demo" / "index.html").read_text(encoding="utf-8")
     assert "This translation is out of date" in html, result.stderr
-    assert 'href="../../demo/" hreflang="ru">Open the Russian version' in html
+    assert 'href="../../demo/" hreflang="ru" target="_self">Open the Russian version' in html
 
 
 def test_a_page_in_one_language_fails_unless_listed_as_work_in_progress(project):

@@ -163,8 +163,11 @@ def test_every_page_renders_offline_and_cleanly(site, base_url, browser):
 )
 def test_search_answers_in_the_page_language(base_url, browser, start, query, own, other):
     visit = Visit(browser, base_url + start)
-    visit.page.click("label.md-search__icon, .md-search__input", timeout=5000)
-    visit.page.fill(".md-search__input", query)
+    visit.page.wait_for_timeout(500)  # the search worker builds its index
+    visit.page.click(".md-search__input", timeout=5000)
+    visit.page.keyboard.type(query, delay=20)
+    # Non-Latin text arrives without key events; Material reads the query on keyup.
+    visit.page.keyboard.press("End")
     visit.page.wait_for_selector(".md-search-result__item", timeout=15000)
     links = visit.page.eval_on_selector_all(
         ".md-search-result__item a", "els => els.map(e => e.href)"
@@ -186,11 +189,13 @@ def test_language_switch_keeps_the_page(base_url, browser):
     chapter = next(p for p in str(nav).split("'") if p.startswith("ch") and p.endswith(".md"))
     name = chapter[: -len(".md")]
     visit = Visit(browser, f"{base_url}{name}/")
-    visit.page.click(".md-select__link[hreflang=en]", force=True)
+    visit.page.hover(".md-header__option .md-select")
+    visit.page.click(".md-select__link[hreflang=en]")
     visit.page.wait_for_load_state("networkidle")
     assert urlparse(visit.page.url).path == f"{site_path()}en/{name}/"
     assert visit.page.evaluate("document.documentElement.lang") == "en"
-    visit.page.click(".md-select__link[hreflang=ru]", force=True)
+    visit.page.hover(".md-header__option .md-select")
+    visit.page.click(".md-select__link[hreflang=ru]")
     visit.page.wait_for_load_state("networkidle")
     assert urlparse(visit.page.url).path == f"{site_path()}{name}/"
     visit.close()

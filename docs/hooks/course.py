@@ -206,7 +206,7 @@ def _banner(page: Page, config: MkDocsConfig) -> list[str]:
         if status is None or status.state != translations.OUTDATED:
             return []
         title, text = labels["outdated_title"], labels["outdated_text"]
-    link = f'<a href="{href}" hreflang="{other}">{labels["fresher_link"]}</a>'
+    link = f'<a href="{href}" hreflang="{other}" target="_self">{labels["fresher_link"]}</a>'
     return [f'!!! warning "{title}"', f"    {text} {link}", ""]
 
 
