@@ -46,9 +46,11 @@ def test_language_switch_leads_to_the_same_page(root, site):
             continue
         html = page.read_text(encoding="utf-8")
         name = page.parent.name
-        assert f'href="../en/{name}/" hreflang="en" lang="en" target="_self"' in html, f"{page}: no switch to en/{name}/"
+        to_en = f'href="../en/{name}/" hreflang="en" lang="en" target="_self"'
+        assert to_en in html, f"{page}: no switch to en/{name}/"
         en_html = (site / "en" / name / "index.html").read_text(encoding="utf-8")
-        assert f'href="../../{name}/" hreflang="ru" lang="ru" target="_self"' in en_html, f"en/{name}: no switch back"
+        to_ru = f'href="../../{name}/" hreflang="ru" lang="ru" target="_self"'
+        assert to_ru in en_html, f"en/{name}: no switch back"
 
 
 @pytest.mark.parametrize("prefix", ["", "en"])
