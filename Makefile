@@ -43,6 +43,7 @@ serve-en: $(STAMP)
 	$(BIN)/mkdocs serve -f mkdocs.en.yml -a $(HOST):$(PORT)
 
 lint: $(STAMP)
+	PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.checks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -122,7 +122,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                     ),
                 )
             except ValueError as error:
-                raise PluginError(str(error)) from None
+                page = _page_path(config, file.src_uri)
+                raise PluginError(f"{page}: {error} (run `make lint` for the exact line)") from None
             target = notebook_dir / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             text_nb = nbformat.writes(notebook) + "\n"
