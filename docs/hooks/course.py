@@ -172,7 +172,12 @@ def _status_page(labels: dict[str, Any], lang: str) -> str:
     lines += [f"| {labels['status_page']} | Русский | English |", "| --- | --- | --- |"]
     for page in translations.pages(ROOT):
         cells = [names[_state["status"][(page, code)].state] for code in ("ru", "en")]
-        lines.append(f"| [{page}]({page}) | {cells[0]} | {cells[1]} |")
+        source = ROOT / "docs" / lang / page
+        if not source.is_file():
+            source = ROOT / "docs" / ("en" if lang == "ru" else "ru") / page
+        heading = H1.search(source.read_text(encoding="utf-8"))
+        title = heading[1].strip() if heading else page
+        lines.append(f"| [{title}]({page}) `{page}` | {cells[0]} | {cells[1]} |")
     return "\n".join(lines) + "\n"
 
 
