@@ -81,3 +81,13 @@ def test_every_nav_page_exists_in_both_configs(root):
         return found
 
     assert nav_files("mkdocs.yml") == nav_files("mkdocs.en.yml")
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_edit_links_open_the_page_in_its_own_language(root, site, prefix):
+    lang = LANGS[prefix]
+    for page in sorted((root / "docs" / lang).glob("*.md")):
+        html = (
+            site / prefix / ("" if page.stem == "index" else page.stem) / "index.html"
+        ).read_text(encoding="utf-8")
+        assert f"/edit/main/docs/{lang}/{page.name}" in html, f"{lang}/{page.name}: edit link"
