@@ -176,6 +176,10 @@ def test_broken_links_and_a_missing_image(project):
 
 def test_an_api_reference_to_a_missing_name(project):
     edit(project, "docs/ru/demo.md", "# Demo\n", "# Demo\n\n::: nnzero.calculus.no_such_function\n")
+    assert (
+        "docs/ru/demo.md:3: ::: nnzero.calculus.no_such_function — "
+        "src/nnzero/calculus.py defines no 'no_such_function'"
+    ) in problems(project)
     result = build(project)
     assert result.returncode != 0
     assert "nnzero.calculus.no_such_function" in result.stderr

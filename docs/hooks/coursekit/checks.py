@@ -6,6 +6,7 @@ Every message starts with ``file:line`` and says what to do. ``make test`` runs 
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -185,6 +186,55 @@ def pages_show_whole_programs(root: Path) -> list[str]:
                     problems.append(
                         f"{where}:{extra[1]}: section {extra[0]!r} of {program} is shown twice "
                         "or out of order"
+                    )
+    return problems
+
+
+API_DIRECTIVE = re.compile(r"^:::\s+([A-Za-z_][\w.]*)\s*$")
+
+
+def _defined_names(body: list[ast.stmt]) -> dict[str, ast.stmt]:
+    names: dict[str, ast.stmt] = {}
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update({t.id: node for t in targets if isinstance(t, ast.Name)})
+    return names
+
+
+def _resolve(root: Path, dotted: str) -> str | None:
+    """None if ``dotted`` names a module of src/ or something defined in one, else why not."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        base = root / "src" / Path(*parts[:split])
+        module = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        if not module.is_file():
+            continue
+        body = ast.parse(module.read_text(encoding="utf-8")).body
+        for name in parts[split:]:
+            names = _defined_names(body)
+            if name not in names:
+                return f"{module.relative_to(root).as_posix()} defines no {name!r}"
+            node = names[name]
+            body = node.body if isinstance(node, ast.ClassDef) else []
+        return None
+    return f"no module of src/ is called {'.'.join(parts[:1])!r}"
+
+
+def api_references(root: Path) -> list[str]:
+    """``::: name`` lines (mkdocstrings) that name nothing in src/."""
+    problems = []
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8")):
+                match = API_DIRECTIVE.match(line)
+                why = match and _resolve(root, match[1])
+                if why:
+                    problems.append(
+                        f"docs/{lang}/{page}:{number}: ::: {match[1]} — {why}; "  # type: ignore[index]
+                        "check the name (module.function or module.Class.method)"
                     )
     return problems
 
@@ -373,7 +423,7 @@ def avoided_terms(root: Path) -> list[str]:
     return problems
 
 
-ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms)
+ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms, api_references)
 
 
 def main() -> int:
