@@ -167,6 +167,9 @@ def test_broken_links_and_a_missing_image(project):
         "# Demo\n",
         "# Demo\n\n[a](missing.md) [b](#no-such-heading) ![c](figures/none.svg)\n",
     )
+    found = problems(project)
+    assert "docs/ru/demo.md:3: links to 'missing.md', which does not exist" in found
+    assert "docs/ru/demo.md:3: links to '#no-such-heading', but that page has no heading" in found
     result = build(project)
     assert result.returncode != 0
     assert "'demo.md' contains a link 'missing.md'" in result.stderr

@@ -190,6 +190,56 @@ def pages_show_whole_programs(root: Path) -> list[str]:
     return problems
 
 
+GENERATED_PAGES = ("glossary.md", "translation-status.md")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([-\w]+)\})?\s*$")
+
+
+def _anchors(text: str) -> set[str]:
+    from pymdownx.slugs import slugify
+
+    slug = slugify(case="lower")
+    found = set()
+    for _, line in prose_lines(text):
+        heading = HEADING.match(line)
+        if heading:
+            found.add(heading[3] or slug(heading[2], "-"))
+    return found
+
+
+def broken_links(root: Path) -> list[str]:
+    """Relative links to a page, heading or image that does not exist."""
+    problems = []
+    programs = {p.stem for p in (root / "snippets").glob("*.py")}
+    for lang in LANGUAGES:
+        base = root / "docs" / lang
+        for page in pages(root, lang):
+            text = (base / page).read_text(encoding="utf-8")
+            for number, line in prose_lines(text):
+                for match in re.finditer(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)", line):
+                    target = match[1]
+                    if re.match(r"^[a-z]+:|^/|^<", target):
+                        continue
+                    path, _, anchor = target.partition("#")
+                    resolved = (Path(page).parent / path).as_posix() if path else page
+                    where = f"docs/{lang}/{page}:{number}"
+                    generated = resolved in GENERATED_PAGES or (
+                        resolved.startswith(("notebooks/", "figures/"))
+                        and resolved.split("/")[1].split(".")[0] in programs
+                    )
+                    exists = any((root / "docs" / code / resolved).is_file() for code in LANGUAGES)
+                    if not (exists or generated):
+                        problems.append(f"{where}: links to {target!r}, which does not exist")
+                    elif anchor and resolved.endswith(".md") and exists:
+                        own = base / resolved
+                        source = own if own.is_file() else root / "docs" / "ru" / resolved
+                        if anchor not in _anchors(source.read_text(encoding="utf-8")):
+                            problems.append(
+                                f"{where}: links to {target!r}, but that page has no heading "
+                                f"#{anchor}; give the heading an explicit anchor {{#{anchor}}}"
+                            )
+    return problems
+
+
 API_DIRECTIVE = re.compile(r"^:::\s+([A-Za-z_][\w.]*)\s*$")
 
 
@@ -423,7 +473,7 @@ def avoided_terms(root: Path) -> list[str]:
     return problems
 
 
-ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms, api_references)
+ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms, api_references, broken_links)
 
 
 def main() -> int:
