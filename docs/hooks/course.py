@@ -277,3 +277,13 @@ def on_page_context(
     if page.file.generated_by:
         page.edit_url = None
     return context
+
+
+ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">¶</a>')
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Drops nbconvert's "¶" heading links from notebook pages (Material adds its own)."""
+    if any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
+        return ANCHOR_LINK.sub("", html)
+    return html
