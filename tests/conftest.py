@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
@@ -25,3 +26,26 @@ def site() -> Path:
         subprocess.run([*MKDOCS, "-f", "mkdocs.yml"], cwd=ROOT, check=True, env=env)
         subprocess.run([*MKDOCS, "-f", "mkdocs.en.yml"], cwd=ROOT, check=True, env=env)
     return site
+
+
+@pytest.fixture
+def copy_into_torch():
+    """Turns an nnzero.layers.Sequential into a torch.nn.Sequential with the same weights."""
+    from nnzero.layers import Linear
+
+    def copy(model) -> torch.nn.Sequential:
+        layers: list[torch.nn.Module] = []
+        for layer in model.layers:
+            if isinstance(layer, Linear):
+                fan_out, fan_in = layer.weight.shape
+                lin = torch.nn.Linear(fan_in, fan_out, bias=layer.bias is not None).double()
+                with torch.no_grad():
+                    lin.weight.copy_(layer.weight)
+                    if layer.bias is not None:
+                        lin.bias.copy_(layer.bias)
+                layers.append(lin)
+            else:
+                layers.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*layers)
+
+    return copy

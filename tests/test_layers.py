@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from nnzero.layers import Linear, ReLU, Sequential, mlp
+from nnzero.layers import Linear, ReLU, mlp
 
 TOL = 1e-9
 
@@ -21,26 +21,9 @@ def test_linear_initialisation_matches_torch(seed, fan_in, fan_out):
     assert ours.weight.dtype == torch.float32
 
 
-def copy_into_torch(model: Sequential) -> torch.nn.Sequential:
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, Linear):
-            lin = torch.nn.Linear(
-                layer.weight.shape[1], layer.weight.shape[0], bias=layer.bias is not None
-            ).double()
-            with torch.no_grad():
-                lin.weight.copy_(layer.weight)
-                if layer.bias is not None:
-                    lin.bias.copy_(layer.bias)
-            layers.append(lin)
-        else:
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
-
-
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("sizes", [[3, 2], [4, 8, 3], [6, 16, 16, 5], [2, 1, 1]])
-def test_mlp_forward_and_gradients_match_torch(seed, sizes):
+def test_mlp_forward_and_gradients_match_torch(seed, sizes, copy_into_torch):
     g = torch.Generator().manual_seed(seed)
     ours = mlp(sizes, generator=g, dtype=torch.float64)
     ref = copy_into_torch(ours)

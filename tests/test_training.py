@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from nnzero.data import MiniBatches, train_val_split
-from nnzero.layers import Linear, mlp
+from nnzero.layers import mlp
 from nnzero.losses import cross_entropy
 from nnzero.optim import SGD, Adam
 from nnzero.training import accuracy, evaluate, fit, train_epoch
@@ -34,26 +34,12 @@ def test_accuracy():
     assert accuracy(logits, targets) == expected == 0.5
 
 
-def torch_copy(model):
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, Linear):
-            lin = torch.nn.Linear(*reversed(layer.weight.shape)).double()
-            with torch.no_grad():
-                lin.weight.copy_(layer.weight)
-                lin.bias.copy_(layer.bias)
-            layers.append(lin)
-        else:
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
-
-
 @pytest.mark.parametrize("seed", range(3))
-def test_fit_equals_a_hand_written_torch_loop(seed):
+def test_fit_equals_a_hand_written_torch_loop(seed, copy_into_torch):
     x, y = blobs(30, seed)
     x_tr, y_tr, x_va, y_va = train_val_split(x, y, 0.25, seed=seed)
     model = mlp([2, 8, 3], generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    ref = torch_copy(model)
+    ref = copy_into_torch(model)
 
     history = fit(
         model,

@@ -96,30 +96,14 @@ def statuses(root: Path) -> list[Status]:
                 )
             elif texts[other] is None:
                 result.append(Status(page, lang, UP_TO_DATE))
-            elif not saved:
-                result.append(
-                    Status(
-                        page,
-                        lang,
-                        OUTDATED,
-                        other,
-                        "no sync recorded: nobody has confirmed that the two versions say the same",
-                    )
-                )
-            elif changed[other] and changed[lang]:
-                result.append(
-                    Status(page, lang, OUTDATED, other, "both versions changed since the last sync")
-                )
-            elif changed[other]:
-                result.append(
-                    Status(
-                        page,
-                        lang,
-                        OUTDATED,
-                        other,
-                        f"docs/{other}/{page} changed since the last sync",
-                    )
-                )
+            elif not saved or changed[other]:
+                if not saved:
+                    reason = "no sync recorded: nobody has confirmed that the two versions agree"
+                elif changed[lang]:
+                    reason = "both versions changed since the last sync"
+                else:
+                    reason = f"docs/{other}/{page} changed since the last sync"
+                result.append(Status(page, lang, OUTDATED, other, reason))
             else:
                 result.append(Status(page, lang, UP_TO_DATE))
     return result
