@@ -8,7 +8,7 @@ PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean translation-status translation-sync
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean record translation-status translation-sync
 
 help:
 	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make build   write the static site to site/ (Russian) and site/en/ (English)"
 	@echo "make serve-ru / serve-en   live-reloading preview of one language while editing"
 	@echo "make bench   time a cold and a warm build and test run"
+	@echo "make record  rewrite the recorded outputs (snippets/*.out) and the Colab notebooks"
 	@echo "make translation-status        every page x language: up to date, outdated or missing"
 	@echo "make translation-sync PAGES=x.md   record that both versions of x.md now say the same"
 
@@ -31,6 +32,14 @@ build: $(STAMP)
 	rm -rf site
 	$(BIN)/mkdocs build --strict -f mkdocs.yml
 	$(BIN)/mkdocs build --strict -f mkdocs.en.yml
+
+# Rewrites what the build compares against: each chapter's recorded outputs
+# (snippets/<chapter>.out) and the notebooks Colab opens (notebooks/<lang>/<chapter>.ipynb).
+record: $(STAMP)
+	COURSE_RECORD=1 $(BIN)/mkdocs build --quiet -f mkdocs.yml
+	COURSE_RECORD=1 $(BIN)/mkdocs build --quiet -f mkdocs.en.yml
+	rm -rf site
+	@git status --short snippets/*.out notebooks/ 2>/dev/null || true
 
 serve: build
 	@echo "Serving both languages: http://$(HOST):$(PORT)/ (Russian) and http://$(HOST):$(PORT)/en/ (English)"

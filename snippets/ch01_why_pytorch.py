@@ -75,6 +75,10 @@ print("asked for:", torch.tensor([1.5], dtype=torch.float64).dtype)
 print("int64 + float32:", (torch.tensor([1, 2]) + torch.tensor([0.5])).dtype)
 print(f"0.1 in float32: {torch.tensor(0.1).item():.17f}")
 print(f"0.1 in float64: {torch.tensor(0.1, dtype=torch.float64).item():.17f}")
+eps32 = torch.finfo(torch.float32).eps  # the gap between 1 and the next float32 number
+eps64 = torch.finfo(torch.float64).eps
+print(f"gap after 1: float32 {eps32:.2e}, float64 {eps64:.2e}")
+print(f"float64 is finer by a factor of {eps32 / eps64 / 1e6:.0f} million")
 # --8<-- [end:dtypes]
 
 # %%
@@ -203,3 +207,39 @@ try:
 except ValueError as error:
     print("ValueError:", error)
 # --8<-- [end:broadcast_shape_error]
+
+
+# %%
+# --8<-- [start:exercise_1]
+def batched_matmul(a, b):
+    """(batch, n, k) @ (batch, k, m) with broadcasting and a sum, no loops."""
+    products = a[:, :, :, None] * b[:, None, :, :]  # (batch, n, k, m)
+    return products.sum(dim=2)  # add up over k
+
+
+torch.manual_seed(0)
+a = torch.randn(2, 3, 4, dtype=torch.float64)
+b = torch.randn(2, 4, 5, dtype=torch.float64)
+print("shape:", tuple(batched_matmul(a, b).shape))
+
+from nnzero.exercises.ch01 import check_1
+
+check_1(batched_matmul)
+# --8<-- [end:exercise_1]
+
+
+# %%
+# --8<-- [start:exercise_2]
+def outer(u, v):
+    """The table of all products: outer(u, v)[i, j] = u[i] * v[j]."""
+    column = u.reshape(-1, 1)  # (n, 1)
+    row = v.reshape(1, -1)  # (1, m)
+    return column * row  # broadcasting: (n, 1) * (1, m) -> (n, m)
+
+
+print(outer(torch.tensor([1, 2, 3]), torch.tensor([10, 100])))
+
+from nnzero.exercises.ch01 import check_2
+
+check_2(outer)
+# --8<-- [end:exercise_2]

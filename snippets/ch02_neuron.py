@@ -6,10 +6,10 @@
 import matplotlib.pyplot as plt
 import torch
 
+from nnzero.metrics import accuracy
 from nnzero.neuron import (
     Activation,
     Neuron,
-    accuracy,
     perceptron_train,
     relu,
     sigmoid,
@@ -54,6 +54,26 @@ for bias in [-1.0, 0.0, 1.0]:
 # --8<-- [end:bias_shift]
 
 # %%
+# --8<-- [start:linear_collapse]
+# two neurons without an activation read the same input...
+w_a, b_a = torch.tensor([0.5, -1.0]), 1.0
+w_b, b_b = torch.tensor([2.0, 0.5]), -0.5
+hidden = torch.stack([weighted_sum(batch, w_a, b_a), weighted_sum(batch, w_b, b_b)], dim=1)
+# ...and a third neuron takes their two outputs as its features
+v, c = torch.tensor([1.5, -2.0]), 0.3
+two_layers = weighted_sum(hidden, v, c)
+
+# the same numbers from one neuron, with weights and a bias worked out on paper
+w_single = v[0] * w_a + v[1] * w_b
+b_single = v[0] * b_a + v[1] * b_b + c
+one_neuron = weighted_sum(batch, w_single, b_single)
+print("three neurons:", two_layers.tolist())
+print("one neuron:   ", one_neuron.tolist())
+with_relu = weighted_sum(relu(hidden), v, c)  # an activation between the layers
+print("with ReLU:    ", with_relu.tolist())
+# --8<-- [end:linear_collapse]
+
+# %%
 # --8<-- [start:activations_table]
 activations: dict[str, Activation] = {
     "step": step,
@@ -85,12 +105,26 @@ plt.show()
 # %%
 # --8<-- [start:sigmoid_large_z]
 z = torch.tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0])
-naive = torch.exp(z) / (1 + torch.exp(z))  # at z = 1000: inf / inf = nan
-rows = torch.stack([z, naive, sigmoid(z), torch.sigmoid(z)], dim=1)
-print(f"{'z':>10}{'naive':>11}{'sigmoid':>11}{'torch':>11}")
+textbook = 1 / (1 + torch.exp(-z))  # at z = -1000: exp(1000) = inf, but 1 / inf = 0
+rewritten = torch.exp(z) / (1 + torch.exp(z))  # at z = 1000: inf / inf = nan
+rows = torch.stack([z, textbook, rewritten, sigmoid(z), torch.sigmoid(z)], dim=1)
+print(f"{'z':>10}{'textbook':>11}{'rewritten':>11}{'sigmoid':>11}{'torch':>11}")
 for row in rows.tolist():
-    print("".join(f"{v:11.4g}" for v in row))
+    print("".join(f"{value:11.4g}" for value in row))
 # --8<-- [end:sigmoid_large_z]
+
+
+# %%
+# --8<-- [start:sigmoid_gradient]
+def textbook_sigmoid(z):
+    return 1 / (1 + torch.exp(-z))
+
+
+for name, f in [("textbook", textbook_sigmoid), ("sigmoid", sigmoid), ("torch", torch.sigmoid)]:
+    z = torch.tensor([-1000.0, -1.0, 1.0, 1000.0], requires_grad=True)
+    f(z).sum().backward()  # fills z.grad with the slope of f at each z
+    print(f"{name:>8} slope:", [f"{g:.4g}" for g in z.grad.tolist()])
+# --8<-- [end:sigmoid_gradient]
 
 # %%
 # --8<-- [start:neuron_outputs]
@@ -163,6 +197,12 @@ w_xor, b_xor = perceptron_train(
 )
 print("best accuracy over 100 epochs:", max(xor_history))
 print("accuracy after the last epoch:", xor_history[-1])
+for epochs in [98, 99, 100]:  # the same start, stopped after 98, 99 and 100 epochs
+    torch.manual_seed(2)
+    w_end, b_end = perceptron_train(xor_points, xor_labels, epochs=epochs, lr=0.5)
+    print(f"after {epochs} epochs: w = {[round(v, 3) for v in w_end.tolist()]}, b = {b_end:.3f}")
+or_line = step(weighted_sum(xor_points, torch.tensor([1.0, 1.0]), -0.5))  # x1 + x2 >= 0.5
+print("accuracy of the line x1 + x2 = 0.5:", accuracy(or_line, xor_labels))
 # --8<-- [end:perceptron_xor]
 
 # %%
@@ -199,3 +239,35 @@ perceptron_classes = step(weighted_sum(points, w, b))
 same = torch.equal((theirs >= 0.5).double(), perceptron_classes)
 print("same classes as the perceptron:", same)
 # --8<-- [end:torch_linear]
+
+
+# %%
+# --8<-- [start:exercise_1]
+and_neuron = Neuron(torch.tensor([1.0, 1.0]), -1.5, step)  # fires only when x1 + x2 >= 1.5
+print("AND:", and_neuron(xor_points).tolist())
+
+from nnzero.exercises.ch02 import check_1
+
+check_1(and_neuron)
+# --8<-- [end:exercise_1]
+
+
+# %%
+# --8<-- [start:exercise_2]
+or_neuron = Neuron(torch.tensor([1.0, 1.0]), -0.5, step)  # at least one input is 1
+nand_neuron = Neuron(torch.tensor([-1.0, -1.0]), 1.5, step)  # not both inputs are 1
+both_neuron = Neuron(torch.tensor([1.0, 1.0]), -1.5, step)  # AND of the two hidden outputs
+
+
+def xor_net(x):
+    """XOR from three step neurons: a hidden layer (OR, NAND), then AND."""
+    hidden = torch.stack([or_neuron(x), nand_neuron(x)], dim=-1)
+    return both_neuron(hidden)
+
+
+print("XOR:", xor_net(xor_points).tolist())
+
+from nnzero.exercises.ch02 import check_2
+
+check_2(xor_net)
+# --8<-- [end:exercise_2]

@@ -20,6 +20,17 @@ torch.manual_seed(0)
 
 
 # %%
+# --8<-- [start:mse_loss]
+predictions = torch.tensor([0.9, 0.2, 0.6], dtype=torch.float64)
+targets = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+errors = predictions - targets
+loss = (errors**2).mean()
+print("errors:", errors.numpy().round(2))
+print(f"mean squared error: {loss.item():.4f}")
+# --8<-- [end:mse_loss]
+
+
+# %%
 # --8<-- [start:secant_slope]
 def cube(x):
     return x**3
@@ -49,8 +60,17 @@ for x in [0.0, 1.0, 2.0]:
     print(f"x = {x}: numerical {approx:.10f}, cos(x) {exact:.10f}")
 # --8<-- [end:sine_derivative]
 
+
 # %%
 # --8<-- [start:error_vs_h]
+def log_slope(steps, errors):
+    """The slope of the straight line that best fits log10(error) against log10(step)."""
+    x = torch.tensor(steps, dtype=torch.float64).log10()
+    y = torch.tensor(errors, dtype=torch.float64).log10()
+    x, y = x - x.mean(), y - y.mean()
+    return ((x * y).sum() / (x * x).sum()).item()
+
+
 hs = torch.logspace(-15, 0, 61, dtype=torch.float64).tolist()
 exact = math.cos(1.0)
 forward_errors, central_errors = [], []
@@ -62,6 +82,15 @@ for h in hs:
 
 best = min(range(len(hs)), key=lambda i: central_errors[i])
 print(f"best central h: {hs[best]:.0e}, error {central_errors[best]:.0e}")
+print(f"central error at h = {hs[0]:.0e}: {central_errors[0]:.0e}")
+
+large = [i for i, h in enumerate(hs) if 1e-4 <= h <= 0.1 + 1e-12]
+tiny = [i for i, h in enumerate(hs) if h <= 1e-8 + 1e-20]
+for name, errors in [("forward", forward_errors), ("central", central_errors)]:
+    slope = log_slope([hs[i] for i in large], [errors[i] for i in large])
+    print(f"{name} error slope for h from 1e-4 to 0.1: {slope:.2f}")
+slope = log_slope([hs[i] for i in tiny], [central_errors[i] for i in tiny])
+print(f"central error slope for h up to 1e-8: {slope:.2f}")
 # --8<-- [end:error_vs_h]
 
 # %%
@@ -110,10 +139,10 @@ for a in angles:
     drops.append((f(point + eps * direction) - f(point)).item())
 steepest = angles[min(range(len(drops)), key=lambda i: drops[i])]
 
-antigrad = -grad
-antigrad_angle = math.atan2(antigrad[1], antigrad[0]) % (2 * math.pi)
-print(f"steepest descent angle: {math.degrees(steepest):.0f} deg")
-print(f"antigradient angle:     {math.degrees(antigrad_angle):.1f} deg")
+downhill = -grad
+downhill_angle = math.atan2(downhill[1], downhill[0]) % (2 * math.pi)
+print(f"steepest descent angle:  {math.degrees(steepest):.0f} deg")
+print(f"negative gradient angle: {math.degrees(downhill_angle):.1f} deg")
 # --8<-- [end:steepest_direction]
 
 
@@ -127,14 +156,18 @@ xs = torch.linspace(-2, 2, 101, dtype=torch.float64)
 X, Y = torch.meshgrid(xs, xs, indexing="xy")
 plt.figure(figsize=(5, 5))
 plt.contour(X, Y, bowl(torch.stack([X, Y])), levels=12, cmap="viridis")
+largest_miss = 0.0  # the angle between an arrow and the way to the minimum
 for x in [-1.5, -0.75, 0.75, 1.5]:
     for y in [-1.5, -0.75, 0.75, 1.5]:
         p = torch.tensor([x, y], dtype=torch.float64)
         g = numerical_gradient(bowl, p)
         plt.quiver(x, y, -g[0], -g[1], color="crimson", scale=40)
+        cosine = torch.dot(-g, -p) / (g.norm() * p.norm())
+        largest_miss = max(largest_miss, math.degrees(math.acos(cosine)))
 plt.gca().set_aspect("equal")
-plt.title("Antigradient arrows on $x^2 + 3y^2$")
+plt.title("Negative gradient on $x^2 + 3y^2$")
 plt.show()
+print(f"largest angle between an arrow and the way to the minimum: {largest_miss:.1f} deg")
 # --8<-- [end:gradient_field]
 
 
@@ -159,13 +192,20 @@ for step in range(1, 6):
 # --8<-- [start:learning_rates]
 start = torch.tensor(0.0, dtype=torch.float64)
 paths = {}
+print("lr     x after 30 steps   |x - 3| after 10, 20, 30 steps   jumps over 3")
 for lr in [0.02, 0.1, 0.95, 1.05]:
-    paths[lr] = gradient_descent(parabola_slope, start, lr=lr, steps=30)
-    print(f"lr = {lr:<5} x after 30 steps = {paths[lr][-1].item():10.4f}")
+    path = gradient_descent(parabola_slope, start, lr=lr, steps=30)
+    paths[lr] = path
+    distance = (path - 3).abs()
+    jumps = int(((path[1:] - 3) * (path[:-1] - 3) < 0).sum())
+    print(
+        f"{lr:<6} {path[-1].item():16.4f}   "
+        f"{distance[10]:9.4f} {distance[20]:9.4f} {distance[30]:9.4f}   {jumps:12d}"
+    )
 
 plt.figure(figsize=(6, 4))
 for lr, path in paths.items():
-    plt.plot(path, ".-", label=f"lr = {lr}")
+    plt.plot(path, ".-", label=f"$\\eta = {lr}$")
 plt.axhline(3, color="gray", linestyle="--", linewidth=1)
 plt.ylim(-6, 12)
 plt.xlabel("step")
@@ -179,7 +219,7 @@ plt.show()
 # %%
 # --8<-- [start:descent_2d]
 def valley(p):
-    return 0.5 * p[0] ** 2 + 5 * p[1] ** 2
+    return p[0] ** 2 / 2 + 5 * p[1] ** 2
 
 
 def valley_grad(p):
@@ -190,8 +230,11 @@ start = torch.tensor([-4.0, 1.5], dtype=torch.float64)
 slow = gradient_descent(valley_grad, start, lr=0.05, steps=40)
 zigzag = gradient_descent(valley_grad, start, lr=0.18, steps=40)
 for name, path in [("lr = 0.05", slow), ("lr = 0.18", zigzag)]:
-    end = path[-1]
-    print(f"{name}: end", end.numpy().round(4), f"f {valley(end):.1e}")
+    end_x, end_y = path[-1].tolist()
+    on_floor = int((path[:, 1].abs() < 0.01).nonzero()[0])  # first step with |y| < 0.01
+    crossings = int((path[1:, 1] * path[:-1, 1] < 0).sum())  # how often y changed sign
+    print(f"{name}: end ({end_x:.4f}, {end_y:.4f}), distance to minimum {path[-1].norm():.4f}")
+    print(f"  |y| < 0.01 from step {on_floor}, crossed the valley floor {crossings} times")
 # --8<-- [end:descent_2d]
 
 # %%
@@ -201,11 +244,11 @@ ys = torch.linspace(-2, 2, 81, dtype=torch.float64)
 X, Y = torch.meshgrid(xs, ys, indexing="xy")
 plt.figure(figsize=(7, 3.6))
 plt.contour(X, Y, valley(torch.stack([X, Y])), levels=15, cmap="viridis")
-plt.plot(slow[:, 0], slow[:, 1], "o-", ms=3, label="lr = 0.05")
-plt.plot(zigzag[:, 0], zigzag[:, 1], "o-", ms=3, label="lr = 0.18")
+plt.plot(slow[:, 0], slow[:, 1], "o-", ms=3, label="$\\eta = 0.05$")
+plt.plot(zigzag[:, 0], zigzag[:, 1], "o-", ms=3, label="$\\eta = 0.18$")
 plt.plot(0, 0, "k*", markersize=12)
 plt.gca().set_aspect("equal")
-plt.title("Paths on $0.5x^2 + 5y^2$")
+plt.title("Paths on $x^2/2 + 5y^2$")
 plt.legend(loc="upper right")
 plt.show()
 # --8<-- [end:descent_2d_plot]
@@ -242,3 +285,88 @@ numeric = numerical_gradient(neuron_loss, w)
 print("dL/dw (autograd):", auto.numpy().round(6))
 print(f"max abs difference: {(auto - numeric).abs().max().item():.1e}")
 # --8<-- [end:neuron_loss_check]
+
+
+# %%
+# --8<-- [start:exercise_1]
+def numerical_jacobian(f, x, h=1e-5):
+    """Central differences for a function that maps a vector to a vector."""
+    columns = []
+    for j in range(x.numel()):
+        nudge = torch.zeros_like(x)
+        nudge[j] = h
+        columns.append((f(x + nudge) - f(x - nudge)) / (2 * h))
+    return torch.stack(columns, dim=1)  # row i: the derivatives of output i
+
+
+def polar_to_xy(v):
+    radius, angle = v[0], v[1]
+    return torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)])
+
+
+v = torch.tensor([2.0, 0.5], dtype=torch.float64)
+ours = numerical_jacobian(polar_to_xy, v)
+theirs = torch.autograd.functional.jacobian(polar_to_xy, v)
+print(ours.numpy().round(6))
+print(f"max abs difference from torch: {(ours - theirs).abs().max().item():.1e}")
+
+from nnzero.exercises.ch03 import check_1
+
+check_1(numerical_jacobian)
+# --8<-- [end:exercise_1]
+
+
+# %%
+# --8<-- [start:exercise_2]
+def steep_slope(x):
+    return 8 * (x + 1)  # the derivative of 4(x + 1)**2
+
+
+def distance_shrinks(lr, steps=200):
+    """Whether descent from x = 0 ends closer to the minimum x = -1 than it started."""
+    path = gradient_descent(steep_slope, torch.tensor(0.0, dtype=torch.float64), lr, steps)
+    return abs(path[-1] + 1) < abs(path[0] + 1)
+
+
+low, high = 0.0, 1.0  # descent converges at low and diverges at high
+for _ in range(40):
+    middle = (low + high) / 2
+    if distance_shrinks(middle):
+        low = middle
+    else:
+        high = middle
+print(f"largest learning rate that converges: {low:.6f}")
+
+from nnzero.exercises.ch03 import check_2
+
+check_2(low)
+# --8<-- [end:exercise_2]
+
+
+# %%
+# --8<-- [start:exercise_3]
+def gradient_error(f, grad, x):
+    """The largest gap between a hand-written gradient and the numerical one."""
+    return (grad(x) - numerical_gradient(f, x)).abs().max().item()
+
+
+def g(w):
+    return w[0] ** 2 * w[1] + torch.sin(w[2])
+
+
+def g_grad(w):
+    return torch.stack([2 * w[0] * w[1], w[0] ** 2, torch.cos(w[2])])
+
+
+def g_grad_typo(w):
+    return torch.stack([w[0] * w[1], w[0] ** 2, torch.cos(w[2])])  # lost the 2
+
+
+w = torch.randn(3, dtype=torch.float64)
+print(f"right gradient:       {gradient_error(g, g_grad, w):.1e}")
+print(f"gradient with a typo: {gradient_error(g, g_grad_typo, w):.1e}")
+
+from nnzero.exercises.ch03 import check_3
+
+check_3(gradient_error)
+# --8<-- [end:exercise_3]

@@ -5,9 +5,9 @@ import warnings
 import pytest
 import torch
 
+from nnzero.metrics import accuracy
 from nnzero.neuron import (
     Neuron,
-    accuracy,
     perceptron_train,
     relu,
     sigmoid,

@@ -4,7 +4,14 @@ import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from nnzero.losses import binary_cross_entropy_with_logits, cross_entropy, mse
+from nnzero.losses import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    log_softmax,
+    logsumexp,
+    mse,
+    softmax,
+)
 
 TOL = 1e-9
 SCALES = [1.0, 10.0, 1000.0]
@@ -104,6 +111,40 @@ def test_cross_entropy_extremes(logits):
         )
 
 
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("shape", [(1,), (5,), (4, 3), (2, 3, 6)])
+@pytest.mark.parametrize("dim", [-1, 0])
+@pytest.mark.parametrize(
+    ("ours", "ref"),
+    [(logsumexp, torch.logsumexp), (log_softmax, torch.log_softmax), (softmax, torch.softmax)],
+)
+def test_softmax_family(seed, scale, shape, dim, ours, ref):
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(shape, generator=g, dtype=torch.float64) * scale
+    weights = torch.randn(ref(z, dim).shape, generator=g, dtype=torch.float64)
+    # A weighted sum checks the whole Jacobian, not just the gradient of the plain sum.
+    compare(lambda x: (ours(x, dim) * weights).sum(), lambda x: (ref(x, dim) * weights).sum(), z)
+    assert ours(z, dim).shape == ref(z, dim).shape
+    torch.testing.assert_close(ours(z, dim), ref(z, dim), rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_family_extremes():
+    z = torch.tensor(
+        [[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0], [1000.0, 1000.0, 999.0]],
+        dtype=torch.float64,
+    )
+    for ours, ref in [
+        (logsumexp, torch.logsumexp),
+        (log_softmax, torch.log_softmax),
+        (softmax, torch.softmax),
+    ]:
+        out = ours(z, -1)
+        assert torch.isfinite(out).all()
+        torch.testing.assert_close(out, ref(z, -1), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(softmax(z).sum(dim=-1), torch.ones(3, dtype=torch.float64))
+
+
 def test_losses_do_not_call_torch_losses(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a torch loss or softmax was called")
@@ -121,5 +162,8 @@ def test_losses_do_not_call_torch_losses(monkeypatch):
         monkeypatch.setattr(torch.Tensor, name, forbidden)
     z = torch.randn(4, 3, dtype=torch.float64)
     cross_entropy(z, torch.tensor([0, 1, 2, 0]))
+    logsumexp(z)
+    log_softmax(z)
+    softmax(z)
     binary_cross_entropy_with_logits(z, torch.rand(4, 3, dtype=torch.float64))
     mse(z, z + 1)

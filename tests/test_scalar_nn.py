@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from nnzero.engine import Value
-from nnzero.scalar_nn import MLP, Layer, Neuron
+from nnzero.scalar_nn import ScalarLayer, ScalarMLP, ScalarNeuron
 
 TOL = 1e-9
 
 
-def torch_copy(model: MLP) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def torch_copy(model: ScalarMLP) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The weights and biases of each layer as float64 leaf tensors."""
     params = []
     for layer in model.layers:
@@ -33,7 +33,7 @@ def torch_forward(params, x: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize("seed", range(5))
 def test_mlp_forward_and_gradients_match_torch(seed):
     rng = random.Random(seed)
-    model = MLP(3, [5, 4, 2], rng=rng)
+    model = ScalarMLP(3, [5, 4, 2], rng=rng)
     xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(6)]
     ys = [[rng.uniform(-1, 1) for _ in range(2)] for _ in range(6)]
 
@@ -64,10 +64,10 @@ def test_mlp_forward_and_gradients_match_torch(seed):
 
 
 def test_parameter_counts_and_zero_grad():
-    model = MLP(3, [4, 4, 1], rng=random.Random(0))
+    model = ScalarMLP(3, [4, 4, 1], rng=random.Random(0))
     assert len(model.parameters()) == (3 + 1) * 4 + (4 + 1) * 4 + (4 + 1) * 1
-    assert len(Layer(2, 3).parameters()) == 9
-    assert len(Neuron(5).parameters()) == 6
+    assert len(ScalarLayer(2, 3).parameters()) == 9
+    assert len(ScalarNeuron(5).parameters()) == 6
     out = model([1.0, -2.0, 0.5])[0]
     out.backward()
     assert any(p.grad != 0 for p in model.parameters())
@@ -76,19 +76,19 @@ def test_parameter_counts_and_zero_grad():
 
 
 def test_last_layer_is_linear_and_hidden_layers_are_relu():
-    model = MLP(2, [3, 3, 1], rng=random.Random(1))
+    model = ScalarMLP(2, [3, 3, 1], rng=random.Random(1))
     assert [n.nonlin for layer in model.layers for n in layer.neurons] == [True] * 6 + [False]
 
 
 def test_same_seed_same_network():
-    a = MLP(2, [3, 1], rng=random.Random(7))
-    b = MLP(2, [3, 1], rng=random.Random(7))
+    a = ScalarMLP(2, [3, 1], rng=random.Random(7))
+    b = ScalarMLP(2, [3, 1], rng=random.Random(7))
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
 
 
 def test_gradient_descent_fits_xor_like_data():
     rng = random.Random(3)
-    model = MLP(2, [8, 8, 1], rng=rng)
+    model = ScalarMLP(2, [8, 8, 1], rng=rng)
     xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
     ys = [-1.0, 1.0, 1.0, -1.0]
     first = None

@@ -7,8 +7,9 @@ import torch.nn.functional as F  # noqa: N812
 from nnzero.data import MiniBatches, train_val_split
 from nnzero.layers import mlp
 from nnzero.losses import cross_entropy
+from nnzero.metrics import accuracy
 from nnzero.optim import SGD, Adam
-from nnzero.training import accuracy, evaluate, fit, train_epoch
+from nnzero.training import evaluate, fit, train_epoch
 
 TOL = 1e-9
 
@@ -24,14 +25,22 @@ def blobs(n_per_class: int, seed: int):
     return x, y
 
 
-def test_accuracy():
+def test_accuracy_of_labels_and_of_logits():
     logits = torch.tensor([[0.1, 0.9], [2.0, -1.0], [0.3, 0.2], [-5.0, 5.0]])
     targets = torch.tensor([1, 0, 1, 0])
     expected = sum(
         int(max(range(2), key=lambda k, row=row: row[k]) == t)
         for row, t in zip(logits.tolist(), targets.tolist(), strict=True)
     ) / len(targets)
-    assert accuracy(logits, targets) == expected == 0.5
+    assert accuracy(logits.argmax(dim=-1), targets) == expected == 0.5
+    assert accuracy(targets, targets) == 1.0
+    assert accuracy(1 - targets, targets) == 0.0
+
+
+def test_accuracy_rejects_logits_in_place_of_labels():
+    logits = torch.zeros(4, 3)
+    with pytest.raises(ValueError, match="differ"):
+        accuracy(logits, torch.tensor([0, 1, 2, 0]))
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -3,24 +3,38 @@
 For every page with Python blocks it
 - runs the blocks in order in a fresh interpreter (cached, see coursekit/execute.py) and fails
   the build if one raises;
-- puts what each block printed right under it, and publishes the figures the blocks showed
-  under ``figures/<program>/<section>.svg`` for the page to place;
-- turns the chapter program into an executed notebook page (rendered by mkdocs-jupyter).
+- puts what each block printed right under it (joined by what the block includes, never by line
+  number), and publishes the figures the blocks showed, in the page's language, under
+  ``figures/<program>/<section>.svg`` for the page to place;
+- compares the run with the program's recorded outputs (``snippets/<program>.out``) and checks
+  the numbers the prose quotes (``[[0.95]]``);
+- turns the chapter page into a notebook in its language (rendered by mkdocs-jupyter, and kept
+  without outputs in ``notebooks/<lang>/`` for Colab);
+- adds the glossary's tooltips to chapter pages.
 """
 
 from __future__ import annotations
 
 import logging
-import posixpath
+import os
+import platform
 import re
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from coursekit import checks, translations
+from coursekit import LANGUAGES, checks, claims, glossary, records, translations
 from coursekit.execute import BlockOutput, ExecutionError, Executor
-from coursekit.notebooks import build_notebook
-from coursekit.pages import Expander, parse_fences, python_blocks, snippet_config
+from coursekit.notebooks import INSTALL, NotebookLabels, build_notebook, strip_front_matter
+from coursekit.pages import (
+    Expander,
+    fence_keys,
+    parse_fences,
+    python_blocks,
+    section_of,
+    snippet_config,
+)
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -30,6 +44,7 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.hooks.course")
 ROOT = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"^# (.+)$", re.MULTILINE)
+RECORD = os.environ.get("COURSE_RECORD") == "1"  # `make record`: rewrite records and notebooks
 
 _state: dict[str, Any] = {}
 
@@ -42,14 +57,27 @@ def _page_path(config: MkDocsConfig, src_uri: str) -> str:
     return Path(config.docs_dir, src_uri).resolve().relative_to(ROOT).as_posix()
 
 
+def versions() -> dict[str, str]:
+    """The versions that produced the outputs, shown on each chapter page."""
+    return {
+        "python": platform.python_version(),
+        "torch": metadata.version("torch").split("+")[0],
+        "nnzero": metadata.version("nnzero"),
+    }
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Prepares the expander and the executor for this build."""
     _state.clear()
     _state["expander"] = Expander(snippet_config(ROOT))
     _state["executor"] = Executor(ROOT)
-    _state["outputs"] = {}  # page src_uri -> list of (fence line, BlockOutput)
+    _state["outputs"] = {}  # page src_uri -> {fence key: BlockOutput}
     _state["figures"] = {}  # page src_uri -> list of figure uris
-    _state["notebooks"] = {}  # page src_uri -> notebook uri
+    _state["notebooks"] = {}  # page src_uri -> (notebook uri, program)
+    terms, problems = glossary.load(ROOT)
+    for problem in problems:
+        log.warning(problem)
+    _state["terms"] = terms
     return config
 
 
@@ -73,65 +101,139 @@ def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
     if not blocks:
         return []
     try:
-        return _state["executor"].run(page, blocks)
+        outputs: list[BlockOutput] = _state["executor"].run(page, blocks)
     except ExecutionError as error:
         raise PluginError(str(error)) from None
+    return outputs
+
+
+def _check_record(program: str, sections: dict[str, BlockOutput], lang: str) -> None:
+    text = records.render(
+        {name: out.stdout for name, out in sections.items()},
+        {name: len(out.figures) for name, out in sections.items()},
+    )
+    path = ROOT / records.record_path(program)
+    if RECORD:
+        if lang == LANGUAGES[0] and (not path.is_file() or path.read_text("utf-8") != text):
+            path.write_text(text, encoding="utf-8")
+            log.info("course: recorded %s", records.record_path(program))
+        return
+    problem = records.compare(ROOT, program, text)
+    if problem:
+        log.warning(problem)
+
+
+def _notebook_labels(config: MkDocsConfig, title: str, page_url: str) -> NotebookLabels:
+    labels = config.extra["course"]
+    return NotebookLabels(
+        lang=_language(config),
+        intro=labels["notebook_intro"].format(
+            title=title, page=(config.site_url or "") + page_url, version=versions()["nnzero"]
+        ),
+        setup_comment=labels["notebook_setup"],
+        exercise_note=labels["notebook_exercise"],
+    )
+
+
+def _add_notebook(
+    config: MkDocsConfig, files: Files, file: File, outputs: dict[tuple[str, ...], BlockOutput]
+) -> None:
+    text = file.content_string
+    programs = [
+        i.path for f in parse_fences(text) for i in f.includes if i.path.startswith("snippets/")
+    ]
+    if not programs:
+        return
+    program = programs[0]
+    stem = Path(program).stem
+    title_match = H1.search(strip_front_matter(text))
+    title = title_match[1].strip() if title_match else stem
+    page_url = file.src_uri.removesuffix(".md") + "/"
+    labels = _notebook_labels(config, title, page_url)
+    install = INSTALL.format(repo=config.repo_url, version=versions()["nnzero"])
+    common = {
+        "text": text,
+        "page_url": page_url,
+        "site_url": config.site_url or "",
+        "expander": _state["expander"],
+        "outputs": outputs,
+        "labels": labels,
+        "install": install,
+    }
+    served = build_notebook(**common)
+    uri = f"notebooks/{stem}.ipynb"
+    files.append(File.generated(config, uri, content=nbformat.writes(served) + "\n"))
+    _state["notebooks"][file.src_uri] = (uri, program)
+    # The repository's copy, without outputs, for Colab.
+    lang = _language(config)
+    copy = ROOT / "notebooks" / lang / f"{stem}.ipynb"
+    fresh = nbformat.writes(build_notebook(**common, with_outputs=False)) + "\n"
+    if RECORD:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if not copy.is_file() or copy.read_text(encoding="utf-8") != fresh:
+            copy.write_text(fresh, encoding="utf-8")
+    elif not copy.is_file() or copy.read_text(encoding="utf-8") != fresh:
+        log.warning(
+            "notebooks/%s/%s.ipynb:1: the notebook that Colab opens is not the one %s makes "
+            "now: run `make record` and commit it",
+            lang,
+            stem,
+            _page_path(config, file.src_uri),
+        )
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps the notebooks
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Runs every page's code and adds the figures and notebooks it produced."""
-    labels = config.extra["course"]
     _add_translation_pages(files, config)
-    notebook_dir = ROOT / ".cache" / "notebooks" / _language(config)
+    lang = _language(config)
+    executor: Executor = _state["executor"]
     for file in list(files.documentation_pages()):
         if not file.src_uri.endswith(".md"):
             continue
         outputs = _run_page(config, file)
         if not outputs:
             continue
-        text = file.content_string
-        fences = [f for f in parse_fences(text) if f.is_python]
-        _state["outputs"][file.src_uri] = list(zip((f.line for f in fences), outputs, strict=True))
-        by_section: dict[str, dict[str, BlockOutput]] = {}
+        page = _page_path(config, file.src_uri)
+        for text in executor.untranslated.get(page, []):
+            program = next(
+                (
+                    i.path
+                    for f in parse_fences(file.content_string)
+                    for i in f.includes
+                    if i.path.startswith("snippets/")
+                ),
+                "snippets/<chapter>.py",
+            )
+            log.warning(
+                "%s:1: a figure of %s shows %r, which has no translation: add a row "
+                "'%s<TAB><translation>'",
+                program.removesuffix(".py") + ".figures.tsv",
+                page,
+                text,
+                text,
+            )
+        fences = [f for f in parse_fences(file.content_string) if f.is_python]
+        keyed = dict(zip(fence_keys(fences), outputs, strict=True))
+        _state["outputs"][file.src_uri] = keyed
+        by_program: dict[str, dict[str, BlockOutput]] = {}
         figures = []
         for fence, output in zip(fences, outputs, strict=True):
-            for include in fence.includes:
-                if include.section and include.path.startswith("snippets/"):
-                    by_section.setdefault(include.path, {})[include.section] = output
-                    stem = Path(include.path).stem
-                    for index, svg in enumerate(output.figures, start=1):
-                        suffix = "" if index == 1 else f"-{index}"
-                        uri = f"figures/{stem}/{include.section}{suffix}.svg"
-                        files.append(File.generated(config, uri, content=svg))
-                        figures.append(uri)
-        _state["figures"][file.src_uri] = figures
-        title_match = H1.search(text)
-        title = title_match[1].strip() if title_match else file.src_uri
-        for program, section_outputs in by_section.items():
+            section = section_of(fence.includes)
+            if not section:
+                continue
+            program = next(i.path for i in fence.includes if i.section == section)
+            by_program.setdefault(program, {})[section] = output
             stem = Path(program).stem
-            uri = f"notebooks/{stem}.ipynb"
-            page_url = posixpath.relpath(file.src_uri[:-3] + "/", f"notebooks/{stem}/")
-            try:
-                notebook = build_notebook(
-                    ROOT / program,
-                    section_outputs,
-                    labels["notebook_title"].format(title=title),
-                    labels["notebook_intro"].format(
-                        program=program, repo=config.repo_url, title=title, page=page_url
-                    ),
-                )
-            except ValueError as error:
-                page = _page_path(config, file.src_uri)
-                raise PluginError(f"{page}: {error} (run `make lint` for the exact line)") from None
-            target = notebook_dir / uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            text_nb = nbformat.writes(notebook) + "\n"
-            if not target.is_file() or target.read_text(encoding="utf-8") != text_nb:
-                target.write_text(text_nb, encoding="utf-8")
-            files.append(File(uri, str(notebook_dir), config.site_dir, config.use_directory_urls))
-            _state["notebooks"][file.src_uri] = (uri, program)
-    executor: Executor = _state["executor"]
+            for index, svgs in enumerate(output.figures, start=1):
+                suffix = "" if index == 1 else f"-{index}"
+                uri = f"figures/{stem}/{section}{suffix}.svg"
+                files.append(File.generated(config, uri, content=svgs[lang]))
+                figures.append(uri)
+        _state["figures"][file.src_uri] = figures
+        for program, sections in by_program.items():
+            _check_record(program, sections, lang)
+        _add_notebook(config, files, file, keyed)
     log.info(
         "course: executed %d page(s) [%s], reused %d from the cache [%s]",
         len(executor.executed),
@@ -160,40 +262,48 @@ def _add_translation_pages(files: Files, config: MkDocsConfig) -> None:
             )
             _state["fallback"].add(page)
     labels = config.extra["course"]
-    files.append(
-        File.generated(config, "translation-status.md", content=_status_page(labels, lang))
-    )
-    files.append(File.generated(config, "glossary.md", content=_glossary_page(labels, lang)))
+    generated = {
+        "translation-status.md": _status_page(labels, lang),
+        "glossary.md": glossary.page(
+            _state["terms"],
+            lang,
+            labels["glossary_title"],
+            labels["glossary_intro"],
+            labels["chapter_label"],
+        ),
+        "translators.md": _translators_page(labels, lang),
+    }
+    for uri, content in generated.items():
+        files.append(File.generated(config, uri, content=content))
+
+
+def _page_title(page: str, lang: str) -> str:
+    source = ROOT / "docs" / lang / page
+    if not source.is_file():
+        source = next(ROOT / "docs" / code / page for code in LANGUAGES if code != lang)
+    heading = H1.search(source.read_text(encoding="utf-8"))
+    return heading[1].strip() if heading else page
 
 
 def _status_page(labels: dict[str, Any], lang: str) -> str:
     names = labels["states"]
     lines = [f"# {labels['status_title']}", "", labels["status_intro"], ""]
-    lines += [f"| {labels['status_page']} | Русский | English |", "| --- | --- | --- |"]
+    header = " | ".join(labels["language_names"][code] for code in LANGUAGES)
+    lines += [f"| {labels['status_page']} | {header} |", "| --- |" + " --- |" * len(LANGUAGES)]
     for page in translations.pages(ROOT):
-        cells = [names[_state["status"][(page, code)].state] for code in ("ru", "en")]
-        source = ROOT / "docs" / lang / page
-        if not source.is_file():
-            source = ROOT / "docs" / ("en" if lang == "ru" else "ru") / page
-        heading = H1.search(source.read_text(encoding="utf-8"))
-        title = heading[1].strip() if heading else page
-        lines.append(f"| [{title}]({page}) `{page}` | {cells[0]} | {cells[1]} |")
+        cells = [names[_state["status"][(page, code)].state] for code in LANGUAGES]
+        lines.append(f"| [{_page_title(page, lang)}]({page}) `{page}` | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"
 
 
-def _glossary_page(labels: dict[str, Any], lang: str) -> str:
+def _translators_page(labels: dict[str, Any], lang: str) -> str:
     rows = checks.glossary(ROOT)
-    lines = [f"# {labels['glossary_title']}", "", labels["glossary_intro"], ""]
-    if lang == "ru":
-        lines += ["| Термин | English | Не пишем |", "| --- | --- | --- |"]
-        lines += [
-            f"| {r['ru']} | {r['en']} | {r.get('avoid_ru', '').replace(';', ',')} |" for r in rows
-        ]
-    else:
-        lines += ["| Term | Russian | Avoid in Russian | Note |", "| --- | --- | --- | --- |"]
-        for r in rows:
-            avoid = r.get("avoid_ru", "").replace(";", ",")
-            lines.append(f"| {r['en']} | {r['ru']} | {avoid} | {r.get('note', '')} |")
+    head = labels["translators_columns"]
+    lines = [f"# {labels['translators_title']}", "", labels["translators_intro"], ""]
+    lines += ["| " + " | ".join(head) + " |", "| --- " * len(head) + "|"]
+    for r in rows:
+        avoid = r.get("avoid_ru", "").replace(";", ",")
+        lines.append(f"| {r['en']} | {r['ru']} | {avoid} | {r.get('note', '')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -222,16 +332,67 @@ def _output_fence(indent: str, label: str, text: str) -> list[str]:
     return ["", f'{indent}{ticks}text title="{label}"', *body, f"{indent}{ticks}"]
 
 
+def _check_numbers(
+    page_path: str, markdown: str, outputs: dict[tuple[str, ...], BlockOutput]
+) -> None:
+    fences = [f for f in parse_fences(markdown) if f.is_python]
+    keyed = list(zip(fences, fence_keys(fences), strict=True))
+
+    def output_above(line: int) -> tuple[str, str] | None:
+        above = [(f, k) for f, k in keyed if f.end_line < line]
+        if not above:
+            return None
+        fence, key = above[-1]
+        out = outputs.get(key)
+        return (section_of(fence.includes) or f"line {fence.line}", out.stdout if out else "")
+
+    def output_of(section: str) -> str | None:
+        for fence, key in keyed:
+            if section_of(fence.includes) == section and key in outputs:
+                return outputs[key].stdout
+        return None
+
+    for problem in claims.marker_problems(page_path, markdown, output_above, output_of):
+        log.warning(problem)
+
+
+def _chapter_note(config: MkDocsConfig, page: Page) -> list[str]:
+    """The box under a chapter's title: its program, its notebook (download, Colab), versions."""
+    labels = config.extra["course"]
+    uri, program = _state["notebooks"][page.file.src_uri]
+    stem = Path(program).stem
+    repo = (config.repo_url or "").rstrip("/")
+    lang = _language(config)
+    depth = page.url.count("/")
+    download = "../" * depth + f"notebooks/{stem}/{stem}.ipynb"
+    colab = (
+        "https://colab.research.google.com/github/"
+        + repo.removeprefix("https://github.com/")
+        + f"/blob/main/notebooks/{lang}/{stem}.ipynb"
+    )
+    note = labels["notebook_note"].format(
+        program=program,
+        repo=repo,
+        notebook_page=uri,
+        download=download,
+        colab=colab,
+        **versions(),
+    )
+    return ["", '!!! info ""', *("    " + line for line in note.strip().splitlines()), ""]
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Shows each block's real output under it, and links the chapter's notebook."""
+    """Shows each block's real output under it, checks quoted numbers, links the notebook."""
     src_uri = page.file.src_uri
     page_path = _page_path(config, src_uri)
     labels = config.extra["course"]
+    outputs: dict[tuple[str, ...], BlockOutput] = _state["outputs"].get(src_uri, {})
+    if outputs:
+        _check_numbers(page_path, markdown, outputs)
     lines = markdown.splitlines()
-    fences = parse_fences(markdown)
-    outputs = dict(_state["outputs"].get(src_uri, []))
-    for fence in reversed(fences):
-        output = outputs.get(fence.line)
+    fences = [f for f in parse_fences(markdown) if f.is_python]
+    for fence, key in reversed(list(zip(fences, fence_keys(fences), strict=True))):
+        output = outputs.get(key)
         if output and output.stdout.strip():
             lines[fence.end_line : fence.end_line] = _output_fence(
                 fence.indent, labels["output_label"], output.stdout
@@ -245,45 +406,55 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
                 uri,
                 uri,
             )
+    top: list[str] = []
     banner = _banner(page, config)
     if banner:
+        top += ["", *banner]
+    if src_uri in _state["notebooks"]:
+        top += _chapter_note(config, page)
+    if top:
         for index, line in enumerate(lines):
             if line.startswith("# "):
-                lines[index + 1 : index + 1] = ["", *banner]
+                lines[index + 1 : index + 1] = top
                 break
-    notebook = _state["notebooks"].get(src_uri)
-    if notebook:
-        uri, program = notebook
-        note = labels["notebook_note"].format(
-            program=program, repo=config.repo_url, notebook_page=uri
-        )
-        for index, line in enumerate(lines):
-            if line.startswith("# "):
-                lines[index + 1 : index + 1] = ["", '!!! info ""', f"    {note}", ""]
-                break
-    return "\n".join(lines) + "\n"
+    text = claims.shown("\n".join(lines))
+    if src_uri.startswith("ch"):
+        text += "\n\n" + "\n".join(glossary.abbreviations(_state["terms"], _language(config)))
+    return text + "\n"
 
 
 def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any
 ) -> dict[str, Any]:
-    """Points "edit this page" at the file to change (a notebook's program, a new translation)."""
+    """Points "edit this page" at the file to change (a notebook's page, a new translation)."""
     repo = (config.repo_url or "").rstrip("/")
-    for uri, program in _state["notebooks"].values():
+    for source, (uri, _program) in _state["notebooks"].items():
         if page.file.src_uri == uri:
-            page.edit_url = f"{repo}/edit/main/{program}"
+            page.edit_url = f"{repo}/edit/main/docs/{_language(config)}/{source}"
     if page.file.src_uri in _state.get("fallback", set()):
         page.edit_url = f"{repo}/new/main/docs/{_language(config)}?filename={page.file.src_uri}"
-    if page.file.generated_by:
+    if page.file.generated_by and not page.file.src_uri.startswith("notebooks/"):
         page.edit_url = None
     return context
 
 
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">¶</a>')
+NO_ALT = 'alt="No description has been provided for this image"'
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Drops nbconvert's "¶" heading links from notebook pages (Material adds its own)."""
-    if any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
-        return ANCHOR_LINK.sub("", html)
-    return html
+    """On notebook pages: drops nbconvert's "¶" links, gives each figure the page's alt text."""
+    if not any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
+        return html
+    notebook = nbformat.reads(page.file.content_string, as_version=4)
+    alts = [
+        output.get("metadata", {}).get("image/svg+xml", {}).get("alt", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/svg+xml" in output.get("data", {})
+    ]
+    for alt in alts:
+        escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
+    return ANCHOR_LINK.sub("", html)

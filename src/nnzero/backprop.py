@@ -1,26 +1,45 @@
 """Backpropagation by hand for Linear → ReLU → Linear → cross-entropy.
 
 The network, for a batch ``X`` of N samples, with weights laid out like
-``torch.nn.Linear``'s (``(out_features, in_features)``)::
+``torch.nn.Linear``'s (``(out_features, in_features)``):
 
     Z1 = X @ W1.T + b1        hidden pre-activations, (N, H)
     A1 = relu(Z1)             hidden activations, (N, H)
     Z2 = A1 @ W2.T + b2       logits, (N, C)
     L  = mean_i -log softmax(Z2)[i, y_i]
 
-:func:`forward` computes the loss and keeps what the backward pass needs;
-:func:`backward` applies the chain rule one matrix formula at a time, from
-the loss back to the inputs. :class:`MLPCrossEntropy` wraps the two as a
-``torch.autograd.Function``, so autograd can use the hand-written gradients.
+[`forward`][nnzero.backprop.forward] computes the loss and keeps what the backward
+pass needs; [`backward`][nnzero.backprop.backward] applies the chain rule one matrix
+formula at a time, from the loss back to the inputs.
+[`MLPCrossEntropy`][nnzero.backprop.MLPCrossEntropy] wraps the two as a
+``torch.autograd.Function``, so autograd can use the hand-written gradients. ReLU,
+softmax and the loss are the library's own
+([`relu`][nnzero.neuron.relu], [`softmax`][nnzero.losses.softmax],
+[`cross_entropy`][nnzero.losses.cross_entropy]).
+
+Taught in [chapter 7](ch07_backprop.md).
 """
 
 from typing import Any, NamedTuple
 
 import torch
 
+from nnzero.losses import cross_entropy, softmax
+from nnzero.neuron import relu
+
 
 class Cache(NamedTuple):
-    """The intermediate results of :func:`forward` that :func:`backward` needs."""
+    """What [`forward`][nnzero.backprop.forward] keeps for [`backward`][nnzero.backprop.backward].
+
+    Attributes:
+        x (torch.Tensor): The inputs, ``(N, D)``.
+        w1 (torch.Tensor): The first weight, ``(H, D)``.
+        w2 (torch.Tensor): The second weight, ``(C, H)``.
+        z1 (torch.Tensor): The hidden pre-activations, ``(N, H)``.
+        a1 (torch.Tensor): The hidden activations ``relu(z1)``, ``(N, H)``.
+        probs (torch.Tensor): The softmax of the logits, ``(N, C)``.
+        target (torch.Tensor): The class indices, ``(N,)``.
+    """
 
     x: torch.Tensor
     w1: torch.Tensor
@@ -28,11 +47,19 @@ class Cache(NamedTuple):
     z1: torch.Tensor
     a1: torch.Tensor
     probs: torch.Tensor
-    targets: torch.Tensor
+    target: torch.Tensor
 
 
 class Gradients(NamedTuple):
-    """The derivatives of the loss with respect to the input and every parameter."""
+    """The derivatives of the loss with respect to the input and every parameter.
+
+    Attributes:
+        x (torch.Tensor): dL/dX, shaped like the inputs.
+        w1 (torch.Tensor): dL/dW1, shaped like ``w1``.
+        b1 (torch.Tensor): dL/db1, shaped like ``b1``.
+        w2 (torch.Tensor): dL/dW2, shaped like ``w2``.
+        b2 (torch.Tensor): dL/db2, shaped like ``b2``.
+    """
 
     x: torch.Tensor
     w1: torch.Tensor
@@ -48,7 +75,7 @@ def forward(
     b1: torch.Tensor,
     w2: torch.Tensor,
     b2: torch.Tensor,
-    targets: torch.Tensor,
+    target: torch.Tensor,
 ) -> tuple[torch.Tensor, Cache]:
     """Computes the mean cross-entropy loss of the two-layer network.
 
@@ -58,22 +85,17 @@ def forward(
         b1: First bias, shape ``(H,)``.
         w2: Second weight, shape ``(C, H)``.
         b2: Second bias, shape ``(C,)``.
-        targets: Class indices, shape ``(N,)``.
+        target: The class indices, shape ``(N,)``.
 
     Returns:
-        The scalar loss and the cache for :func:`backward`.
+        The scalar loss and the cache for [`backward`][nnzero.backprop.backward].
     """
     z1 = x @ w1.T + b1
-    a1 = torch.where(z1 > 0, z1, 0.0)
+    a1 = relu(z1)
     z2 = a1 @ w2.T + b2
-    shifted = z2 - z2.max(dim=1, keepdim=True).values  # for numerical stability
-    exp = shifted.exp()
-    sum_exp = exp.sum(dim=1, keepdim=True)
-    probs = exp / sum_exp
-    log_probs = shifted - sum_exp.log()
-    n = x.shape[0]
-    loss = -log_probs[torch.arange(n), targets].mean()
-    return loss, Cache(x, w1, w2, z1, a1, probs, targets)
+    loss = cross_entropy(z2, target)
+    probs = softmax(z2)  # the backward pass starts from the probabilities
+    return loss, Cache(x, w1, w2, z1, a1, probs, target)
 
 
 # --8<-- [end:forward]
@@ -84,16 +106,16 @@ def backward(cache: Cache) -> Gradients:
     """Computes the gradient of the loss by the chain rule, layer by layer.
 
     Args:
-        cache: What :func:`forward` kept.
+        cache: What [`forward`][nnzero.backprop.forward] kept.
 
     Returns:
         dL/dX, dL/dW1, dL/db1, dL/dW2, dL/db2.
     """
-    x, w1, w2, z1, a1, probs, targets = cache
+    x, w1, w2, z1, a1, probs, target = cache
     n = x.shape[0]
     # Softmax + cross-entropy: dL/dZ2 = (softmax(Z2) - onehot(y)) / N.
     one_hot = torch.zeros_like(probs)
-    one_hot[torch.arange(n), targets] = 1.0
+    one_hot[torch.arange(n), target] = 1.0
     dz2 = (probs - one_hot) / n  # (N, C)
     # Z2 = A1 @ W2.T + b2
     dw2 = dz2.T @ a1  # (C, H)
@@ -115,11 +137,10 @@ def backward(cache: Cache) -> Gradients:
 class MLPCrossEntropy(torch.autograd.Function):
     """The same network as a ``torch.autograd.Function`` with the hand-written backward.
 
-    Call it as ``MLPCrossEntropy.apply(  # type: ignore[no-untyped-call]
-        x, w1, b1, w2, b2, targets
-    )``; then
-    ``loss.backward()`` fills the ``.grad`` of every input that requires it
-    using :func:`backward` instead of autograd's own derivation.
+    Call it as ``MLPCrossEntropy.apply(x, w1, b1, w2, b2, target)`` (or use
+    [`mlp_cross_entropy`][nnzero.backprop.mlp_cross_entropy]); then ``loss.backward()``
+    fills the ``.grad`` of every input that requires it using
+    [`backward`][nnzero.backprop.backward] instead of autograd's own derivation.
     """
 
     @staticmethod
@@ -130,10 +151,10 @@ class MLPCrossEntropy(torch.autograd.Function):
         b1: torch.Tensor,
         w2: torch.Tensor,
         b2: torch.Tensor,
-        targets: torch.Tensor,
+        target: torch.Tensor,
     ) -> torch.Tensor:
         """Returns the loss and stores the cache on ``ctx``."""
-        loss, cache = forward(x, w1, b1, w2, b2, targets)
+        loss, cache = forward(x, w1, b1, w2, b2, target)
         ctx.cache = cache
         return loss
 
@@ -147,7 +168,7 @@ class MLPCrossEntropy(torch.autograd.Function):
             grad_loss * grads.b1,
             grad_loss * grads.w2,
             grad_loss * grads.b2,
-            None,  # the integer targets have no gradient
+            None,  # the integer target has no gradient
         )
 
 
@@ -160,9 +181,9 @@ def mlp_cross_entropy(
     b1: torch.Tensor,
     w2: torch.Tensor,
     b2: torch.Tensor,
-    targets: torch.Tensor,
+    target: torch.Tensor,
 ) -> torch.Tensor:
-    """Returns the loss of :class:`MLPCrossEntropy` (a typed shortcut for its ``apply``).
+    """Returns the loss of [`MLPCrossEntropy`][nnzero.backprop.MLPCrossEntropy], a typed ``apply``.
 
     Args:
         x: Inputs, shape ``(N, D)``.
@@ -170,12 +191,12 @@ def mlp_cross_entropy(
         b1: First bias, shape ``(H,)``.
         w2: Second weight, shape ``(C, H)``.
         b2: Second bias, shape ``(C,)``.
-        targets: Class indices, shape ``(N,)``.
+        target: The class indices, shape ``(N,)``.
 
     Returns:
         The scalar loss, differentiable through the hand-written backward.
     """
     loss: torch.Tensor = MLPCrossEntropy.apply(  # type: ignore[no-untyped-call]
-        x, w1, b1, w2, b2, targets
+        x, w1, b1, w2, b2, target
     )
     return loss

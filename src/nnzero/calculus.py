@@ -3,6 +3,8 @@
 These are the tools of chapter 3: they need nothing but the function
 itself, so they are the reference that every hand-written or automatic
 gradient in the course is checked against.
+
+Taught in [chapter 3](ch03_gradients.md).
 """
 
 # --8<-- [start:imports]
@@ -42,7 +44,7 @@ def partial_derivative(
     f: TensorFunction,
     x: torch.Tensor,
     index: int,
-    h: float = 1e-6,
+    h: float = 1e-5,
 ) -> float:
     """Approximates one partial derivative of a function of a tensor.
 
@@ -73,7 +75,7 @@ def partial_derivative(
 def numerical_gradient(
     f: TensorFunction,
     x: torch.Tensor,
-    h: float = 1e-6,
+    h: float = 1e-5,
 ) -> torch.Tensor:
     """Approximates the gradient of a scalar function of a tensor.
 
@@ -111,7 +113,7 @@ def gradient_descent(
 
     Returns:
         A tensor of shape ``(steps + 1, *start.shape)``: the start and
-        then the point after each step.
+            then the point after each step.
     """
     points = [start.clone()]
     x = start.clone()

@@ -4,6 +4,8 @@ Training looks at the data a small random batch at a time. Each epoch the
 samples are put in a new random order (a permutation drawn from a seeded
 generator, so runs can be repeated exactly), then cut into consecutive
 batches.
+
+Taught in [chapter 8](ch08_training.md).
 """
 
 from collections.abc import Iterator
@@ -79,7 +81,7 @@ def train_val_split(
 
     Returns:
         ``(x_train, y_train, x_val, y_val)``; the validation part has
-        ``round(val_fraction * n)`` samples.
+            ``round(val_fraction * n)`` samples.
 
     Raises:
         ValueError: If the lengths differ or ``val_fraction`` is not in (0, 1).

@@ -1,7 +1,8 @@
 """A scalar automatic-differentiation engine in the style of micrograd.
 
-A :class:`Value` holds one number and remembers how it was computed. Calling
-:meth:`Value.backward` on the final result walks that record backwards and
+A [`Value`][nnzero.engine.Value] holds one number and remembers how it was
+computed. Calling [`Value.backward`][nnzero.engine.Value.backward] on the final
+result walks that record backwards and
 fills in ``.grad`` for every value that took part: the derivative of the
 result with respect to that value (the chain rule, applied node by node).
 
@@ -9,6 +10,8 @@ Each operation is written with its gradient rule right next to it, as a small
 ``_backward`` closure that adds the local derivative times ``out.grad`` to the
 gradients of the inputs. Adding (``+=``) rather than assigning is what makes a
 value that is used several times receive the sum of all its contributions.
+
+Taught in [chapter 4](ch04_autograd.md).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ class Value:
     """One scalar number in a computation graph, with its gradient.
 
     Attributes:
-        data: The number itself.
-        grad: The derivative of the value that ``backward`` was called on
+        data (float): The number itself.
+        grad (float): The derivative of the value that ``backward`` was called on
             with respect to this one. It is 0 until ``backward`` runs.
     """
 

@@ -5,6 +5,8 @@ keeps roughly the same variance from layer to layer. They differ only in
 which "fan" they look at and which gain they multiply by. Each function fills
 a tensor in place (hence the trailing underscore) and returns it; pass a
 seeded ``torch.Generator`` for reproducible weights.
+
+Taught in a later chapter.
 """
 
 import math
@@ -82,7 +84,7 @@ def xavier_uniform_(
 
     Args:
         tensor: The weight to fill, at least 2-dimensional.
-        gain: The scaling factor, e.g. from :func:`calculate_gain`.
+        gain: The scaling factor, e.g. from [`calculate_gain`][nnzero.init.calculate_gain].
         generator: The random number generator to draw from.
 
     Returns:
@@ -102,7 +104,7 @@ def xavier_normal_(
 
     Args:
         tensor: The weight to fill, at least 2-dimensional.
-        gain: The scaling factor, e.g. from :func:`calculate_gain`.
+        gain: The scaling factor, e.g. from [`calculate_gain`][nnzero.init.calculate_gain].
         generator: The random number generator to draw from.
 
     Returns:
@@ -171,7 +173,8 @@ def kaiming_normal_(
     Args:
         tensor: The weight to fill, at least 2-dimensional.
         a: The negative slope of the leaky ReLU that follows (0 means ReLU).
-        mode: ``"fan_in"`` or ``"fan_out"``, as in :func:`kaiming_uniform_`.
+        mode: ``"fan_in"`` or ``"fan_out"``, as in
+            [`kaiming_uniform_`][nnzero.init.kaiming_uniform_].
         nonlinearity: The nonlinearity after this layer, for the gain.
         generator: The random number generator to draw from.
 

@@ -1,9 +1,12 @@
-"""Tensor layers: the scalar network of :mod:`nnzero.scalar_nn`, a whole layer at a time.
+"""Tensor layers: the scalar network of [`nnzero.scalar_nn`][nnzero.scalar_nn], a layer at a time.
 
 A layer is a callable object that owns its parameters: tensors with
 ``requires_grad=True``, so autograd computes their gradients. A
-:class:`Sequential` chains layers, and :func:`mlp` builds the usual
-Linear → ReLU → … → Linear network from a list of sizes.
+[`Sequential`][nnzero.layers.Sequential] chains layers, and
+[`mlp`][nnzero.layers.mlp] builds the usual Linear → ReLU → … → Linear
+network from a list of sizes.
+
+Taught in [chapter 8](ch08_training.md).
 """
 
 import math
@@ -12,6 +15,7 @@ from collections.abc import Sequence
 import torch
 
 from nnzero.init import kaiming_uniform_
+from nnzero.neuron import relu
 
 
 # --8<-- [start:module]
@@ -54,6 +58,10 @@ class Linear(Module):
         bias: Whether to add a learnable bias.
         generator: The random number generator for the initial values.
         dtype: The floating-point type of the parameters.
+
+    Attributes:
+        weight (torch.Tensor): The weight, shape ``(out_features, in_features)``.
+        bias (torch.Tensor | None): The bias, shape ``(out_features,)``, or ``None``.
     """
 
     def __init__(
@@ -91,11 +99,14 @@ class Linear(Module):
 
 # --8<-- [start:relu]
 class ReLU(Module):
-    """The elementwise nonlinearity ``max(x, 0)``; it has no parameters."""
+    """The elementwise nonlinearity ``max(x, 0)`` as a layer; it has no parameters.
+
+    It applies [`nnzero.neuron.relu`][nnzero.neuron.relu], like ``torch.nn.ReLU``.
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Returns ``x`` with its negative entries replaced by 0."""
-        return torch.where(x > 0, x, 0.0)
+        return relu(x)
 
 
 # --8<-- [end:relu]
@@ -142,7 +153,7 @@ def mlp(
         dtype: The floating-point type of the parameters.
 
     Returns:
-        The network, as a :class:`Sequential`.
+        The network, as a [`Sequential`][nnzero.layers.Sequential].
 
     Raises:
         ValueError: If fewer than two sizes are given.

@@ -4,6 +4,8 @@ Each loss returns the mean over all elements (or samples), as torch's
 functions do with their default ``reduction="mean"``. Their gradients come
 from autograd running through the arithmetic written here, so the formulas
 are arranged to stay finite and accurate for very large logits (±1000).
+
+Taught in [chapter 6](ch06_losses.md).
 """
 
 import torch
@@ -54,28 +56,87 @@ def binary_cross_entropy_with_logits(input: torch.Tensor, target: torch.Tensor) 
 # --8<-- [end:binary_cross_entropy_with_logits]
 
 
+# --8<-- [start:logsumexp]
+def logsumexp(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Computes ``log(sum(exp(input)))`` along ``dim`` without overflow, like ``torch.logsumexp``.
+
+    With ``m`` the largest entry, ``log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m))``.
+    Every exponent on the right is at most 0, so logits of 1000 do not overflow,
+    and the largest term is ``exp(0) = 1``, so the logarithm never sees 0.
+
+    Args:
+        input: The scores, any shape.
+        dim: The dimension to sum over; it is removed from the result.
+
+    Returns:
+        A tensor shaped like ``input`` without ``dim``.
+    """
+    # m is a constant for each row: its gradient would cancel out, so none flows through it.
+    m = input.amax(dim=dim, keepdim=True).detach()
+    return ((input - m).exp().sum(dim=dim, keepdim=True).log() + m).squeeze(dim)
+
+
+# --8<-- [end:logsumexp]
+
+
+# --8<-- [start:log_softmax]
+def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Computes ``log softmax(input)`` along ``dim``, like ``torch.log_softmax``.
+
+    ``log(exp(z_i) / sum_j exp(z_j)) = z_i - logsumexp(z)``: no division and no
+    logarithm of a tiny probability, so it stays finite for any logits.
+
+    Args:
+        input: The scores, any shape.
+        dim: The dimension along which the probabilities sum to 1.
+
+    Returns:
+        The log-probabilities, shaped like ``input``; all of them are <= 0.
+    """
+    return input - logsumexp(input, dim).unsqueeze(dim)
+
+
+# --8<-- [end:log_softmax]
+
+
+# --8<-- [start:softmax]
+def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Turns scores into probabilities along ``dim``, like ``torch.softmax``.
+
+    ``softmax(z)_i = exp(z_i) / sum_j exp(z_j)``, computed as the exponential of
+    [`log_softmax`][nnzero.losses.log_softmax] so that large logits do not overflow.
+
+    Args:
+        input: The scores, any shape.
+        dim: The dimension along which the probabilities sum to 1.
+
+    Returns:
+        Numbers between 0 and 1, shaped like ``input``.
+    """
+    return log_softmax(input, dim).exp()
+
+
+# --8<-- [end:softmax]
+
+
 # --8<-- [start:cross_entropy]
-def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def cross_entropy(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of class scores against class indices, like ``F.cross_entropy``.
 
     For one sample with scores ``z`` and true class ``y`` the loss is
-    ``-log softmax(z)[y] = log(sum_j exp(z_j)) - z_y``. Subtracting the row's
-    maximum from every score first changes nothing (it cancels between the
-    two terms), but keeps every exponent at or below 0, so logits of ±1000
-    do not overflow.
+    ``-log softmax(z)[y]``: small when the model gives the true class a high
+    probability. [`log_softmax`][nnzero.losses.log_softmax] keeps it finite
+    for logits of ±1000.
 
     Args:
-        logits: Scores of shape ``(N, C)``: N samples, C classes.
-        targets: Class indices of shape ``(N,)``, integers in ``[0, C)``.
+        input: The scores (logits), shape ``(N, C)``: N samples, C classes.
+        target: The class indices, shape ``(N,)``, integers in ``[0, C)``.
 
     Returns:
         A scalar tensor: the mean loss over the N samples.
     """
-    # The shift is a constant for each row: no gradient needs to flow through it.
-    shifted = logits - logits.max(dim=1, keepdim=True).values.detach()
-    log_sum_exp = shifted.exp().sum(dim=1).log()
-    true_class_score = shifted[torch.arange(len(targets)), targets]
-    return (log_sum_exp - true_class_score).mean()
+    log_probs = log_softmax(input, dim=-1)
+    return -log_probs[torch.arange(len(target)), target].mean()
 
 
 # --8<-- [end:cross_entropy]

@@ -4,11 +4,15 @@ These are the tools of chapter 2. Every activation is written from plain tensor
 arithmetic; the tests check each of them, and the whole neuron, against PyTorch
 (``torch.sigmoid``, ``torch.tanh``, ``torch.relu``, ``torch.heaviside`` and
 ``torch.nn.Linear``) in double precision.
+
+Taught in [chapter 2](ch02_neuron.md).
 """
 
 from collections.abc import Callable
 
 import torch
+
+from nnzero.metrics import accuracy
 
 Activation = Callable[[torch.Tensor], torch.Tensor]
 """A function that maps the weighted sums ``z`` to the outputs ``f(z)``, element by element."""
@@ -105,9 +109,9 @@ class Neuron:
     """One artificial neuron: a weighted sum followed by an activation.
 
     Attributes:
-        weights: The weights, shape ``(n,)``.
-        bias: The bias, a 0-d tensor.
-        activation: The activation function applied to the weighted sum.
+        weights (torch.Tensor): The weights, shape ``(n,)``.
+        bias (torch.Tensor): The bias, a 0-d tensor.
+        activation (Activation): The activation function applied to the weighted sum.
     """
 
     def __init__(
@@ -124,21 +128,6 @@ class Neuron:
         """Computes f(w^T x + b) for one input or each row of a batch."""
         return self.activation(weighted_sum(x, self.weights, self.bias))
         # --8<-- [end:neuron_class]
-
-
-# --8<-- [start:accuracy]
-def accuracy(predictions: torch.Tensor, labels: torch.Tensor) -> float:
-    """The share of predictions that equal their labels.
-
-    Args:
-        predictions: Predicted classes, shape ``(batch,)``.
-        labels: True classes, shape ``(batch,)``.
-
-    Returns:
-        A number between 0 and 1.
-    """
-    return (predictions == labels).double().mean().item()
-    # --8<-- [end:accuracy]
 
 
 # --8<-- [start:perceptron_train]

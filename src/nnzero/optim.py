@@ -5,6 +5,8 @@ version) step for step, with the same defaults and the same checks on its
 arguments, so that after any number of steps the parameters agree with
 torch's. The optimizers work on tensors whose ``.grad`` was filled by
 ``backward()``; the update itself runs under ``torch.no_grad()``.
+
+Taught in [chapter 9](ch09_optimizers.md).
 """
 
 from collections.abc import Iterable
@@ -51,7 +53,7 @@ def _check(condition: bool, name: str, value: object, rule: str) -> None:
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum and weight decay.
 
-    With gradient ``g`` and weight decay ``wd`` the step is::
+    With gradient ``g`` and weight decay ``wd`` the step is:
 
         g = g + wd * p
         buf = g                                      (first step)
@@ -124,7 +126,7 @@ class SGD(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a running root mean square of its past values.
 
-    With gradient ``g`` the step is::
+    With gradient ``g`` the step is:
 
         g = g + wd * p
         v = alpha * v + (1 - alpha) * g ** 2          (v starts at 0)
@@ -207,7 +209,7 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam: momentum on the gradient, scaled by a running RMS of the gradient.
 
-    At step ``t`` (counting from 1) with gradient ``g``::
+    At step ``t`` (counting from 1) with gradient ``g``:
 
         g = g + wd * p                                  (L2 weight decay)
         m = beta1 * m + (1 - beta1) * g                 (m, v start at 0)
@@ -285,7 +287,7 @@ class AdamW(Adam):
 
     Instead of adding ``wd * p`` to the gradient, where Adam's scaling would
     weaken it for parameters with large gradients, each step first shrinks the
-    weights: ``p = p * (1 - lr * wd)``. The rest is exactly :class:`Adam`.
+    weights: ``p = p * (1 - lr * wd)``. The rest is exactly [`Adam`][nnzero.optim.Adam].
 
     Args:
         params: The tensors to optimise.

@@ -1,10 +1,14 @@
-"""A neural network made of scalar :class:`~nnzero.engine.Value` objects.
+"""A neural network made of scalar [`Value`][nnzero.engine.Value] objects.
 
-This is micrograd's network: a :class:`Neuron` is a weighted sum of its
-inputs plus a bias, passed through a nonlinearity; a :class:`Layer` is a list
-of neurons that all see the same inputs; an :class:`MLP` is a list of layers.
-Every weight is a separate ``Value``, so it is slow, but every step of the
-computation can be followed by hand.
+This is micrograd's network: a [`ScalarNeuron`][nnzero.scalar_nn.ScalarNeuron] is a
+weighted sum of its inputs plus a bias, passed through a nonlinearity; a
+[`ScalarLayer`][nnzero.scalar_nn.ScalarLayer] is a list of neurons that all see the
+same inputs; a [`ScalarMLP`][nnzero.scalar_nn.ScalarMLP] is a list of layers. Every
+weight is a separate ``Value``, so it is slow, but every step of the computation
+can be followed by hand. The tensor versions of the same pieces are
+[`nnzero.neuron.Neuron`][nnzero.neuron.Neuron] and [`nnzero.layers`][nnzero.layers].
+
+Taught in [chapter 4](ch04_autograd.md).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from nnzero.engine import Number, Value
 
 
 # --8<-- [start:module]
-class Module:
+class ScalarModule:
     """The common base: a module owns parameters and can zero their gradients."""
 
     def parameters(self) -> list[Value]:
@@ -33,7 +37,7 @@ class Module:
 
 
 # --8<-- [start:neuron]
-class Neuron(Module):
+class ScalarNeuron(ScalarModule):
     """One neuron: ``act(w · x + b)``.
 
     Args:
@@ -69,7 +73,7 @@ class Neuron(Module):
 
 
 # --8<-- [start:layer]
-class Layer(Module):
+class ScalarLayer(ScalarModule):
     """A layer of ``nout`` neurons, each connected to all ``nin`` inputs.
 
     Args:
@@ -83,7 +87,7 @@ class Layer(Module):
         self, nin: int, nout: int, nonlin: bool = True, rng: random.Random | None = None
     ) -> None:
         rng = rng or random.Random()
-        self.neurons = [Neuron(nin, nonlin=nonlin, rng=rng) for _ in range(nout)]
+        self.neurons = [ScalarNeuron(nin, nonlin=nonlin, rng=rng) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
         """Returns the outputs of all neurons for the inputs ``x``."""
@@ -94,14 +98,14 @@ class Layer(Module):
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
-        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+        return f"ScalarLayer of [{', '.join(str(n) for n in self.neurons)}]"
 
 
 # --8<-- [end:layer]
 
 
 # --8<-- [start:mlp]
-class MLP(Module):
+class ScalarMLP(ScalarModule):
     """A multilayer perceptron: ReLU layers followed by one linear layer.
 
     Args:
@@ -115,7 +119,7 @@ class MLP(Module):
         rng = rng or random.Random()
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
+            ScalarLayer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
             for i in range(len(nouts))
         ]
 
@@ -131,7 +135,7 @@ class MLP(Module):
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
-        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+        return f"ScalarMLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
 # --8<-- [end:mlp]

@@ -3,6 +3,8 @@
 These are the tools of chapter 1. Both are written straight from their
 definitions, with plain Python loops, so that every step can be read; the
 tests check them against ``torch.matmul`` and ``torch.broadcast_shapes``.
+
+Taught in [chapter 1](ch01_why_pytorch.md#from-scratch).
 """
 
 import torch
@@ -18,7 +20,7 @@ def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
     Returns:
         The product, a matrix of shape ``(n, m)`` with the dtype that PyTorch
-        would pick for ``a @ b``.
+            would pick for ``a @ b``.
 
     Raises:
         ValueError: If the inputs are not matrices or the inner sizes differ.

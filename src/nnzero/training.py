@@ -4,46 +4,21 @@ One step is always the same four lines: forward pass, loss, backward pass,
 optimizer step (with the gradients cleared first). An epoch runs that over
 every mini-batch; after it the model is measured on the validation data,
 which it never trains on, so over-fitting shows up as a gap between the two.
+
+Taught in [chapter 8](ch08_training.md).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import torch
 
 from nnzero.data import MiniBatches
+from nnzero.metrics import accuracy
+from nnzero.optim import Optimizer
 
 Model = Callable[[torch.Tensor], torch.Tensor]
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-class Optimizer(Protocol):
-    """Anything with ``zero_grad()`` and ``step()``, such as :class:`nnzero.optim.SGD`."""
-
-    def zero_grad(self) -> None:
-        """Clears the gradients of the parameters."""
-
-    def step(self) -> None:
-        """Updates the parameters from their gradients."""
-
-
-# --8<-- [start:accuracy]
-def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
-    """Returns the share of samples whose highest score is at the true class.
-
-    Args:
-        logits: Class scores of shape ``(N, C)``.
-        targets: Class indices of shape ``(N,)``.
-
-    Returns:
-        A number in [0, 1].
-    """
-    predictions = logits.argmax(dim=1)
-    return (predictions == targets).float().mean().item()
-
-
-# --8<-- [end:accuracy]
 
 
 # --8<-- [start:train_epoch]
@@ -95,7 +70,7 @@ def evaluate(
         ``(loss, accuracy)`` over all of ``x``.
     """
     logits = model(x)
-    return loss_fn(logits, y).item(), accuracy(logits, y)
+    return loss_fn(logits, y).item(), accuracy(logits.argmax(dim=-1), y)
 
 
 # --8<-- [end:evaluate]
@@ -103,7 +78,7 @@ def evaluate(
 
 @dataclass
 class History:
-    """What :func:`fit` measured after each epoch.
+    """What [`fit`][nnzero.training.fit] measured after each epoch.
 
     Attributes:
         train_loss: The mean training batch loss of each epoch.

@@ -1,1 +1,7 @@
 """The course site's machinery: reading pages, running their code once, notebooks."""
+
+LANGUAGES = ("ru", "en")
+"""The site's languages, the first one at the site root; defined here and nowhere else."""
+
+CODE_LANGUAGE = "en"
+"""The language programs print and draw in; figures are translated from it."""

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from . import LANGUAGES
 from .pages import SECTION_MARK, Fence, parse_fences, sections
 
-LANGUAGES = ("ru", "en")
 CELL = re.compile(r"^# %%")
 
 
@@ -473,7 +473,29 @@ def avoided_terms(root: Path) -> list[str]:
     return problems
 
 
-ALL_CHECKS = (*ALL_CHECKS, structure_differences, avoided_terms, api_references, broken_links)
+def claims_have_tests(root: Path) -> list[str]:
+    """Every ``<!-- claim: id -->`` of a page has a test, and every claim test a page."""
+    from .claims import unproven_claims
+
+    return unproven_claims(root)
+
+
+def glossary_terms(root: Path) -> list[str]:
+    """The learners' glossary: well formed, used where defined, linked where used earlier."""
+    from .glossary import problems
+
+    return problems(root)
+
+
+ALL_CHECKS = (
+    *ALL_CHECKS,
+    structure_differences,
+    avoided_terms,
+    api_references,
+    broken_links,
+    claims_have_tests,
+    glossary_terms,
+)
 
 
 def main() -> int:

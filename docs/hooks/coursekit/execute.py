@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import CODE_LANGUAGE, LANGUAGES
 from .pages import CodeBlock, sections
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -37,10 +38,47 @@ class ExecutionError(Exception):
 
 @dataclass
 class BlockOutput:
-    """What one block printed and the figures it showed (SVG text)."""
+    """What one block printed and the figures it showed: one SVG text per language each."""
 
     stdout: str
-    figures: list[str]
+    figures: list[dict[str, str]]
+
+
+def figure_table_path(program: str) -> str:
+    """``snippets/x.figures.tsv``: the figure texts of ``snippets/x.py`` in every language."""
+    return program.removesuffix(".py") + ".figures.tsv"
+
+
+def figure_tables(root: Path, programs: list[str]) -> dict[str, dict[str, str]]:
+    """Translations of figure texts, ``{lang: {english: translated}}``, from the programs' tables.
+
+    Raises:
+        ExecutionError: A table is malformed; the message names its file and line.
+    """
+    tables: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES if lang != CODE_LANGUAGE}
+    for program in programs:
+        path = root / figure_table_path(program)
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split("\t") if lines else []
+        if not header or header[0] != CODE_LANGUAGE or set(header[1:]) != set(tables):
+            raise ExecutionError(
+                f"{figure_table_path(program)}:1: the header must be "
+                f"{chr(9).join([CODE_LANGUAGE, *tables])!r} (tab-separated)"
+            )
+        for number, line in enumerate(lines[1:], start=2):
+            if not line.strip():
+                continue
+            cells = line.split("\t")
+            if len(cells) != len(header) or not all(c.strip() for c in cells):
+                raise ExecutionError(
+                    f"{figure_table_path(program)}:{number}: expected {len(header)} "
+                    "non-empty tab-separated cells"
+                )
+            for lang, cell in zip(header[1:], cells[1:], strict=True):
+                tables[lang][cells[0]] = cell
+    return tables
 
 
 def _sha(data: bytes) -> str:
@@ -67,8 +105,9 @@ class Executor:
         self.use_cache = use_cache
         self.executed: list[str] = []
         self.reused: list[str] = []
+        self.untranslated: dict[str, list[str]] = {}
 
-    def _key(self, jobs: list[dict[str, object]]) -> str:
+    def _key(self, jobs: list[dict[str, object]], tables: dict[str, dict[str, str]]) -> str:
         versions = {name: metadata.version(name) for name in VERSIONED}
         material = {
             "python": sys.version,
@@ -76,6 +115,7 @@ class Executor:
             "runner": _sha(RUNNER.read_bytes()),
             # Only the code: where a block is shown (which language's page) changes nothing.
             "blocks": [job["code"] for job in jobs],
+            "figure_texts": tables,
         }
         return _sha(json.dumps(material, sort_keys=True).encode())
 
@@ -103,14 +143,19 @@ class Executor:
         for block in blocks:
             filename, first_line = _origin(block, self.root)
             jobs.append({"code": block.code, "filename": filename, "first_line": first_line})
-        key = self._key(jobs)
+        programs = sorted(
+            {i.path for b in blocks for i in b.includes if i.path.startswith("snippets/")}
+        )
+        tables = figure_tables(self.root, programs)
+        key = self._key(jobs, tables)
         entry = self.cache_dir / f"{key}.json"
         if self.use_cache and entry.is_file():
             cached = json.loads(entry.read_text(encoding="utf-8"))
             if self._deps_fresh(cached["deps"]):
                 self.reused.append(label)
+                self.untranslated[label] = cached["untranslated"]
                 return [BlockOutput(**b) for b in cached["blocks"]]
-        result = self._execute(jobs)
+        result = self._execute(jobs, tables)
         if result["error"]:
             index = result["error"]["block"]
             raise ExecutionError(
@@ -121,6 +166,7 @@ class Executor:
                 [BlockOutput(**b) for b in result["blocks"]],
             )
         self.executed.append(label)
+        self.untranslated[label] = result["untranslated"]
         deps = {}
         for name in result["imported"]:
             path = Path(name).resolve()
@@ -129,14 +175,24 @@ class Executor:
         if self.use_cache:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             entry.write_text(
-                json.dumps({"deps": deps, "blocks": result["blocks"]}), encoding="utf-8"
+                json.dumps(
+                    {
+                        "deps": deps,
+                        "blocks": result["blocks"],
+                        "untranslated": result["untranslated"],
+                    }
+                ),
+                encoding="utf-8",
             )
         return [BlockOutput(**b) for b in result["blocks"]]
 
-    def _execute(self, jobs: list[dict[str, object]]) -> dict[str, Any]:
+    def _execute(
+        self, jobs: list[dict[str, object]], tables: dict[str, dict[str, str]]
+    ) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
-            job_path.write_text(json.dumps({"blocks": jobs}), encoding="utf-8")
+            job = {"blocks": jobs, "figure_texts": tables, "code_language": CODE_LANGUAGE}
+            job_path.write_text(json.dumps(job), encoding="utf-8")
             env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
             process = subprocess.run(
                 [sys.executable, str(RUNNER), str(job_path), str(result_path)],

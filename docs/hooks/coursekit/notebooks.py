@@ -1,84 +1,200 @@
-"""Turns a chapter program (jupytext's py:percent format) into an executed notebook.
+"""A chapter as a notebook in its reader's language: the page's prose and code, with outputs.
 
-The outputs are not produced here: they are the outputs of the page's single run
-(see execute.py), attached cell by cell through the section each cell holds.
+The notebook follows the page: prose becomes Markdown cells (admonitions as quotes, content tabs
+as bold labels, links absolute to the published site), each Python block a code cell with the
+outputs of the page's one run (see execute.py) and its figures in the page's language, with the
+page's alt text. The first code cell installs the course library at the site's version, so the
+notebook runs anywhere; ``notebooks/<lang>/<chapter>.ipynb`` keep the same notebooks without
+outputs in the repository, for Colab.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
 
-import jupytext
 import nbformat
 
+from .claims import shown
 from .execute import BlockOutput
-from .pages import SECTION_MARK
+from .pages import Expander, fence_keys, parse_fences, section_of
+
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+BLOCK_START = re.compile(
+    r'^(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s+(?P<kind>\w+)(?:\s+"(?P<title>[^"]*)")?\s*$'
+)
+TAB = re.compile(r'^(?P<indent>\s*)===\+?\s+"(?P<title>[^"]*)"\s*$')
+HEADING_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
+LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)\)")
+INSTALL = '%pip install --quiet "nnzero @ git+{repo}@v{version}"'
 
 
-def cell_section(source: str) -> str | None:
-    """The name of the section a code cell holds, or None."""
-    for line in source.splitlines():
-        mark = SECTION_MARK.search(line)
-        if mark and mark["kind"] == "start":
-            return mark["name"]
-    return None
+@dataclass
+class NotebookLabels:
+    """What the notebook says in the page's language."""
+
+    lang: str
+    intro: str  # Markdown under the title: where the page is, what the first cell does
+    setup_comment: str  # the comment in the install cell
+    exercise_note: str  # above a hidden solution cell
+
+
+def strip_front_matter(text: str) -> str:
+    """The page without its YAML front matter."""
+    return FRONT_MATTER.sub("", text, count=1)
+
+
+def absolute(href: str, page_url: str, site_url: str) -> str:
+    """A page link made absolute to the published site (``ch02.md#x`` -> ``…/ch02/#x``)."""
+    if re.match(r"^[a-z]+:|^#", href):
+        return href
+    path, _, anchor = href.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), path))
+    if target.endswith(".md"):
+        target = target[:-3]
+        target = "" if target == "index" else target + "/"
+    return site_url + target.lstrip("./") + (f"#{anchor}" if anchor else "")
+
+
+class ProseConverter:
+    """Turns Material's Markdown into what Jupyter renders: quotes, labels, absolute links.
+
+    It keeps which admonitions and tabs are open across calls, because a code block can sit
+    inside one (an exercise's solution) and the prose after it continues there.
+    """
+
+    def __init__(self, page_url: str, site_url: str) -> None:
+        self.page_url, self.site_url = page_url, site_url
+        self.stack: list[tuple[int, bool]] = []  # (indent of the body, is a quote)
+
+    def convert(self, lines: list[str]) -> str:
+        """The Markdown cell for these lines of prose."""
+        out: list[str] = []
+        for raw in lines:
+            if raw.strip():
+                indent = len(raw) - len(raw.lstrip())
+                while self.stack and indent < self.stack[-1][0]:
+                    self.stack.pop()
+            base = self.stack[-1][0] if self.stack else 0
+            body = raw[base:] if raw.strip() else ""
+            prefix = "> " * sum(1 for _, quote in self.stack if quote)
+            block, tab = BLOCK_START.match(body), TAB.match(body)
+            if block:
+                kind = block["kind"]
+                title = block["title"] if block["title"] is not None else kind.capitalize()
+                out += [f"{prefix}> **{title}**" if title else f"{prefix}>", f"{prefix}>"]
+                self.stack.append((base + len(block["indent"]) + 4, True))
+                continue
+            if tab:
+                out += [f"{prefix}**{tab['title']}**", prefix.rstrip()]
+                self.stack.append((base + len(tab["indent"]) + 4, False))
+                continue
+            if IMAGE_LINE.match(body):
+                continue
+            if body.startswith("#"):
+                body = HEADING_ATTRS.sub("", body)
+            body = LINK.sub(
+                lambda m: f"[{m['text']}]({absolute(m['href'], self.page_url, self.site_url)})",
+                body,
+            )
+            out.append((prefix + body).rstrip())
+        markdown = COMMENT.sub("", shown("\n".join(out)))
+        return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n")
 
 
 def build_notebook(
-    program: Path, outputs: dict[str, BlockOutput], title: str, intro: str
+    text: str,
+    page_url: str,
+    site_url: str,
+    expander: Expander,
+    outputs: dict[tuple[str, ...], BlockOutput],
+    labels: NotebookLabels,
+    install: str,
+    with_outputs: bool = True,
 ) -> nbformat.NotebookNode:
-    """Reads ``program`` as a notebook and attaches each section's outputs to its cell.
+    """The chapter page ``text`` as a notebook.
 
     Args:
-        program: The chapter program, in py:percent format, one section per code cell.
-        outputs: Outputs of the run, by section name.
-        title: The notebook's first heading.
-        intro: A Markdown paragraph placed under the heading.
+        text: The page's Markdown as written.
+        page_url: The page's URL relative to its language's site root (``ch02_neuron/``).
+        site_url: The language's published root, ending in ``/``.
+        expander: Expands the page's includes.
+        outputs: The run's output of each Python block, by fence key.
+        labels: The notebook's texts in the page's language.
+        install: The install command of the first code cell.
+        with_outputs: False for the repository's copies, which Colab opens.
 
     Returns:
-        The notebook, with execution counts and outputs.
-
-    Raises:
-        ValueError: A code cell holds no section, or a section has no recorded output.
+        The notebook, with deterministic cell ids.
     """
-    notebook = jupytext.read(program, fmt="py:percent")
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}")]
-    count = 0
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            cells.append(cell)
-            continue
-        name = cell_section(cell.source)
-        if name is None:
-            code = [
-                ln
-                for ln in cell.source.splitlines()
-                if ln.strip() and not ln.lstrip().startswith("#")
-            ]
-            if code:
-                raise ValueError(f"{program}: a code cell holds no named section:\n{cell.source}")
-            continue
-        if name not in outputs:
-            raise ValueError(f"{program}: section {name!r} was not run by the chapter page")
-        count += 1
-        shown = "\n".join(ln for ln in cell.source.splitlines() if not SECTION_MARK.search(ln))
-        new = nbformat.v4.new_code_cell(shown.strip("\n"), execution_count=count)
-        result = outputs[name]
-        if result.stdout:
-            new.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=result.stdout))
-        for svg in result.figures:
-            new.outputs.append(
-                nbformat.v4.new_output(
-                    "display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}
+    text = strip_front_matter(text)
+    lines = text.splitlines()
+    fences = [f for f in parse_fences(text) if f.is_python]
+    keys = fence_keys(fences)
+    alts = {m["src"]: m["alt"] for m in (IMAGE_LINE.match(line) for line in lines) if m is not None}
+    cells: list[Any] = []
+    title_index = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
+    title = lines[title_index][2:].strip() if title_index >= 0 else ""
+    cells.append(
+        nbformat.v4.new_markdown_cell(f"# {HEADING_ATTRS.sub('', title)}\n\n{labels.intro}")
+    )
+    cells.append(
+        nbformat.v4.new_code_cell(
+            f"# {labels.setup_comment}\n{install}\n"
+            f'import nnzero.exercises\n\nnnzero.exercises.set_language("{labels.lang}")'
+        )
+    )
+    position = title_index + 1
+    converter = ProseConverter(page_url, site_url)
+
+    def add_prose(chunk: list[str]) -> None:
+        markdown = converter.convert(chunk)
+        if markdown.strip():
+            cells.append(nbformat.v4.new_markdown_cell(markdown))
+
+    for count, (fence, key) in enumerate(zip(fences, keys, strict=True), start=1):
+        add_prose(lines[position : fence.line - 1])
+        position = fence.end_line
+        code = "\n".join(expander.expand(fence.body)).strip("\n")
+        section = section_of(fence.includes)
+        cell = nbformat.v4.new_code_cell(code, execution_count=count if with_outputs else None)
+        if section and section.startswith("exercise"):
+            cells.append(nbformat.v4.new_markdown_cell(labels.exercise_note))
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        output = outputs.get(key)
+        if with_outputs and output is not None:
+            if output.stdout:
+                cell.outputs.append(
+                    nbformat.v4.new_output("stream", name="stdout", text=output.stdout)
                 )
+            stem = (
+                fence.includes[0].path.rsplit("/", 1)[-1].removesuffix(".py")
+                if fence.includes
+                else ""
             )
-        cells.append(new)
-    notebook.cells = cells
+            for index, svgs in enumerate(output.figures, start=1):
+                suffix = "" if index == 1 else f"-{index}"
+                alt = alts.get(f"figures/{stem}/{section}{suffix}.svg", "")
+                cell.outputs.append(
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"image/svg+xml": svgs[labels.lang], "text/plain": alt or "<Figure>"},
+                        metadata={"image/svg+xml": {"alt": alt}} if alt else {},
+                    )
+                )
+        cells.append(cell)
+    add_prose(lines[position:])
+    for index, cell in enumerate(cells):
+        cell["id"] = f"cell-{index:03d}"
+    notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
     notebook.metadata["language_info"] = {"name": "python"}
-    notebook.metadata.pop("jupytext", None)
     return notebook

@@ -176,3 +176,26 @@ def sections(path: Path) -> list[Section]:
         name, number = next(iter(open_sections.items()))
         raise ValueError(f"{path}:{number}: section {name!r} never ends")
     return sorted(found, key=lambda s: s.start)
+
+
+def section_of(includes: list[Include]) -> str | None:
+    """The program section a block shows (its first ``snippets/…:section`` include), if any."""
+    for include in includes:
+        if include.section and include.path.startswith("snippets/"):
+            return include.section
+    return None
+
+
+def fence_keys(fences: list[Fence]) -> list[tuple[str, ...]]:
+    """A key per Python fence that does not depend on line numbers.
+
+    The key is what the fence includes, plus a counter when the same includes appear again.
+    Outputs are joined to blocks by it, so front matter, moved prose or a blank line can never lose or misplace an output.
+    """
+    seen: dict[tuple[str, ...], int] = {}
+    keys = []
+    for fence in fences:
+        base = tuple(i.spec for i in fence.includes)
+        seen[base] = seen.get(base, 0) + 1
+        keys.append((*base, f"#{seen[base]}"))
+    return keys

@@ -19,11 +19,12 @@ import pytest
 from pytest_codeblocks.main import extract_from_buffer
 from pytest_codeblocks.plugin import TestBlock
 
+from . import LANGUAGES
 from .execute import BlockOutput, ExecutionError, Executor
 from .pages import PYTHON_LANGS, CodeBlock, Expander, python_blocks, snippet_config
 
 ROOT = Path(__file__).resolve().parents[3]
-LANGUAGES = ("ru", "en")
+
 _runs: dict[str, tuple[list[BlockOutput], ExecutionError | None]] = {}
 
 

@@ -1,8 +1,10 @@
 """Runs a page's code blocks in order in one fresh namespace, as a reader who pastes them would.
 
 Usage: ``python runner.py JOB.json RESULT.json``. The job lists the blocks (code, file name
-and first line for tracebacks). The result records, per block, what it printed and the
-figures it showed (as SVG), then the first error, then every file the code imported.
+and first line for tracebacks) and the figure texts of every language. The result records, per
+block, what it printed and the figures it showed (one SVG per language: the program draws in
+English and each text is swapped for its translation before saving), then the figure texts
+that have no translation, then the first error, then every file the code imported.
 Runs in its own process so that each chapter starts from a clean interpreter.
 """
 
@@ -11,19 +13,46 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import sys
 import traceback
+from typing import Any
+
+MATH = re.compile(r"\$[^$]*\$")
+LETTER = re.compile(r"[^\W\d_]")
 
 
-def _collect_figures(into: list[str]) -> None:
+def needs_translation(text: str) -> bool:
+    """Whether a figure text has words: letters outside ``$…$`` math."""
+    return bool(LETTER.search(MATH.sub("", text)))
+
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _collect_figures(into: list[dict[str, str]], job: dict[str, Any], missing: set[str]) -> None:
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
 
+    source, tables = job["code_language"], job["figure_texts"]
     for number in plt.get_fignums():
-        buffer = io.StringIO()
-        plt.figure(number).savefig(
-            buffer, format="svg", bbox_inches="tight", metadata={"Date": None}
-        )
-        into.append(buffer.getvalue())
+        figure = plt.figure(number)
+        texts = [t for t in figure.findobj(Text) if needs_translation(t.get_text())]
+        originals = [t.get_text() for t in texts]
+        svgs = {source: _svg(figure)}
+        for lang, table in tables.items():
+            for text, original in zip(texts, originals, strict=True):
+                if original in table:
+                    text.set_text(table[original])
+                else:
+                    missing.add(original)
+            svgs[lang] = _svg(figure)
+            for text, original in zip(texts, originals, strict=True):
+                text.set_text(original)
+        into.append(svgs)
     plt.close("all")
 
 
@@ -35,11 +64,12 @@ def main(job_path: str, result_path: str) -> int:
     import matplotlib.pyplot as plt
 
     matplotlib.rcParams["svg.hashsalt"] = "nnzero-course"
-    figures: list[str] = []
-    plt.show = lambda *args, **kwargs: _collect_figures(figures)
-
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
+    figures: list[dict[str, str]] = []
+    missing: set[str] = set()
+    plt.show = lambda *args, **kwargs: _collect_figures(figures, job, missing)
+
     namespace: dict[str, object] = {"__name__": "__main__"}
     results: list[dict[str, object]] = []
     error = None
@@ -60,7 +90,15 @@ def main(job_path: str, result_path: str) -> int:
         {getattr(m, "__file__", None) or "" for m in list(sys.modules.values())} - {""}
     )
     with open(result_path, "w", encoding="utf-8") as handle:
-        json.dump({"blocks": results, "error": error, "imported": imported}, handle)
+        json.dump(
+            {
+                "blocks": results,
+                "untranslated": sorted(missing),
+                "error": error,
+                "imported": imported,
+            },
+            handle,
+        )
     return 1 if error else 0
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("ru", "en")
+from . import LANGUAGES
+
 RECORD = Path("docs") / "translations.json"
 UP_TO_DATE, OUTDATED, MISSING = "up to date", "outdated", "missing"
 

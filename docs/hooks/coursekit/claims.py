@@ -1,0 +1,249 @@
+"""What a page says about its own results, checked against the page's run.
+
+Two kinds of claim:
+
+- A number copied from an output, written ``[[0.9778]]`` (``[[0,9778]]`` with a decimal comma,
+  ``[[0.9778 @section]]`` to quote a block other than the nearest one above). It holds when the
+  block's output prints a number that, rounded to the digits written, equals it.
+- Any other claim ("still converges", "equal to PyTorch"): ``<!-- claim: some-id -->`` at the end
+  of its sentence, the same id in both languages, and a test decorated with
+  ``@claim("<page stem>", "some-id")`` that asserts it on the page's run.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from . import LANGUAGES
+from .pages import parse_fences
+
+MARKER = re.compile(
+    r"\[\[\s*(?P<number>[-+−]?[\d.,]+(?:[eE][-+−]?\d+)?)\s*(?:@(?P<section>[\w-]+))?\s*\]\]"
+)
+CLAIM = re.compile(r"<!--\s*claim:\s*(?P<id>[\w-]+)\s*-->")
+PRINTED = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+@dataclass
+class NumberMarker:
+    """One ``[[…]]`` of a page."""
+
+    line: int
+    text: str  # as written, e.g. "0,9778"
+    section: str | None
+
+    @property
+    def value(self) -> Decimal:
+        """The number written, as a Decimal."""
+        return Decimal(self.text.replace("−", "-").replace(",", "."))
+
+
+def number_markers(text: str) -> list[NumberMarker]:
+    """The number markers of a page, outside code fences."""
+    fenced = {n for f in parse_fences(text) for n in range(f.line, f.end_line + 1)}
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in fenced:
+            continue
+        for match in MARKER.finditer(line):
+            found.append(NumberMarker(number, match["number"], match["section"]))
+    return found
+
+
+def shown(text: str) -> str:
+    """The page as a reader sees it: markers replaced by their numbers, claim comments gone."""
+    return CLAIM.sub("", MARKER.sub(lambda m: m["number"], text))
+
+
+def printed_matches(marker: NumberMarker, output: str) -> bool:
+    """Whether ``output`` prints a number equal to the marker's once rounded to its digits."""
+    try:
+        wanted = marker.value
+    except InvalidOperation:
+        return False
+    exponent = wanted.as_tuple().exponent
+    assert isinstance(exponent, int)
+    scientific = "e" in marker.text.lower()
+    for token in PRINTED.findall(output):
+        try:
+            value = Decimal(token)
+            if scientific:
+                # 1e-12 matches 1e-12, 1.0e-12 and 1.04e-12: the same digits once rounded.
+                digits = len(wanted.as_tuple().digits)
+                if f"{value:.{digits - 1}e}" == f"{wanted:.{digits - 1}e}":
+                    return True
+            elif value.quantize(Decimal(1).scaleb(exponent)) == wanted:
+                return True
+        except InvalidOperation:
+            continue
+    return False
+
+
+def marker_problems(
+    page: str,
+    text: str,
+    output_above: Callable[[int], tuple[str, str] | None],
+    output_of: Callable[[str], str | None],
+) -> list[str]:
+    """Number markers that the run does not bear out, each naming ``page:line``.
+
+    Args:
+        page: The page's path, for messages.
+        text: The page's Markdown as written.
+        output_above: Given a line, the (section, output) of the nearest Python block above it.
+        output_of: Given a section name, what it printed (None if the page has no such block).
+    """
+    problems = []
+    for marker in number_markers(text):
+        if marker.section:
+            output = output_of(marker.section)
+            if output is None:
+                problems.append(
+                    f"{page}:{marker.line}: [[{marker.text} @{marker.section}]] quotes a section "
+                    "that no block of this page shows"
+                )
+                continue
+            section = marker.section
+        else:
+            above = output_above(marker.line)
+            if above is None:
+                problems.append(
+                    f"{page}:{marker.line}: [[{marker.text}]] has no code block above it to quote"
+                )
+                continue
+            section, output = above
+        if not printed_matches(marker, output):
+            now = output.strip().splitlines()
+            problems.append(
+                f"{page}:{marker.line}: the page says {marker.text}, but the output of section "
+                f"{section!r} no longer prints it; it prints: "
+                + (" | ".join(now[:6]) + (" | …" if len(now) > 6 else "") if now else "(nothing)")
+            )
+    return problems
+
+
+def claim_ids(text: str) -> dict[str, int]:
+    """The claim ids of a page, with the line of each."""
+    return {m["id"]: n for n, line in enumerate(text.splitlines(), 1) for m in CLAIM.finditer(line)}
+
+
+# --- The tests of claims ------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+REGISTRY: dict[tuple[str, str], str] = {}  # (page stem, claim id) -> test name
+
+
+class Run:
+    """A page's run, by section: what the chapter's tests assert claims against."""
+
+    def __init__(self, outputs: dict[str, str], figures: dict[str, int]) -> None:
+        self._outputs = outputs
+        self._figures = figures
+
+    def output(self, section: str) -> str:
+        """What the section printed."""
+        if section not in self._outputs:
+            raise KeyError(f"the page shows no section {section!r}: {sorted(self._outputs)}")
+        return self._outputs[section]
+
+    def numbers(self, section: str) -> list[float]:
+        """Every number the section printed, in order."""
+        return [float(t) for t in PRINTED.findall(self.output(section))]
+
+    def figures(self, section: str) -> int:
+        """How many figures the section showed."""
+        self.output(section)
+        return self._figures.get(section, 0)
+
+
+@functools.cache
+def page_run(stem: str) -> Run:
+    """The run of ``docs/<first language>/<stem>.md`` (from the build's cache when fresh)."""
+    from .execute import Executor
+    from .pages import Expander, python_blocks, section_of, snippet_config
+
+    page = f"docs/{LANGUAGES[0]}/{stem}.md"
+    text = (ROOT / page).read_text(encoding="utf-8")
+    blocks = python_blocks(page, text, Expander(snippet_config(ROOT)))
+    outputs = Executor(ROOT).run(page, blocks)
+    by_section: dict[str, str] = {}
+    figures: dict[str, int] = {}
+    for block, output in zip(blocks, outputs, strict=True):
+        name = section_of(block.includes)
+        if name:
+            by_section[name] = output.stdout
+            figures[name] = len(output.figures)
+    return Run(by_section, figures)
+
+
+def where(stem: str, claim_id: str) -> str:
+    """``docs/ru/x.md:12, docs/en/x.md:14``: the lines that make a claim."""
+    places = []
+    for lang in LANGUAGES:
+        path = ROOT / "docs" / lang / f"{stem}.md"
+        line = claim_ids(path.read_text(encoding="utf-8")).get(claim_id) if path.is_file() else None
+        places.append(
+            f"docs/{lang}/{stem}.md:{line}" if line else f"docs/{lang}/{stem}.md (missing!)"
+        )
+    return ", ".join(places)
+
+
+def claim(stem: str, claim_id: str) -> Callable[[Callable[[Run], None]], Callable[[], None]]:
+    """Marks a test as the proof of a claim of page ``stem``; it receives the page's Run."""
+
+    def decorate(test: Callable[[Run], None]) -> Callable[[], None]:
+        REGISTRY[(stem, claim_id)] = test.__name__
+
+        @functools.wraps(test)
+        def wrapper() -> None:
+            try:
+                test(page_run(stem))
+            except AssertionError as error:
+                raise AssertionError(
+                    f"{where(stem, claim_id)}: the claim {claim_id!r} no longer holds for the "
+                    f"page's run: {error}"
+                ) from None
+
+        wrapper.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+CLAIM_TEST = re.compile(
+    r"""@claim\(\s*["'](?P<stem>[\w-]+)["']\s*,\s*["'](?P<id>[\w-]+)["']\s*\)"""
+)
+
+
+def unproven_claims(root: Path) -> list[str]:
+    """Claim ids without a test, and tests of claims that a page no longer makes."""
+    tested: dict[tuple[str, str], str] = {}
+    for test_file in sorted((root / "tests").glob("test_*.py")):
+        for number, line in enumerate(test_file.read_text(encoding="utf-8").splitlines(), 1):
+            for match in CLAIM_TEST.finditer(line):
+                tested[(match["stem"], match["id"])] = f"tests/{test_file.name}:{number}"
+    problems = []
+    made: set[tuple[str, str]] = set()
+    for lang in LANGUAGES:
+        for path in sorted((root / "docs" / lang).glob("*.md")):
+            for claim_id, at in claim_ids(path.read_text(encoding="utf-8")).items():
+                made.add((path.stem, claim_id))
+                if (path.stem, claim_id) not in tested:
+                    problems.append(
+                        f"docs/{lang}/{path.name}:{at}: the claim {claim_id!r} has no test: add "
+                        f'@claim("{path.stem}", "{claim_id}") to a test in tests/ that asserts it'
+                    )
+        for (stem, claim_id), test in tested.items():
+            page = root / "docs" / lang / f"{stem}.md"
+            if page.is_file() and claim_id not in claim_ids(page.read_text(encoding="utf-8")):
+                problems.append(
+                    f"{test}: tests the claim {claim_id!r}, which docs/{lang}/{stem}.md does not "
+                    f"make: add <!-- claim: {claim_id} --> to the sentence that makes it"
+                )
+    return problems
