@@ -58,6 +58,7 @@ for bias in [-1.0, 0.0, 1.0]:
 # two neurons without an activation read the same input...
 w_a, b_a = torch.tensor([0.5, -1.0]), 1.0
 w_b, b_b = torch.tensor([2.0, 0.5]), -0.5
+# their two outputs side by side: one row per input, one column per neuron
 hidden = torch.stack([weighted_sum(batch, w_a, b_a), weighted_sum(batch, w_b, b_b)], dim=1)
 # ...and a third neuron takes their two outputs as its features
 v, c = torch.tensor([1.5, -2.0]), 0.3

@@ -150,8 +150,8 @@ add_assigning(a, a).backward()
 print(f"with '=':  d(a + a)/da = {a.grad}")
 
 a, b = Value(3.0), Value(4.0)
-add_assigning(a * b, a).backward()
-print(f"with '=':  d(a*b + a)/da = {a.grad}, should be b + 1 = {b.data + 1}")
+(add_assigning(a, b) * a).backward()
+print(f"with '=':  d((a + b) * a)/da = {a.grad}, should be 2a + b = {2 * a.data + b.data}")
 # --8<-- [end:assign_instead]
 
 # %%
@@ -179,6 +179,8 @@ def expression(x, y):
         + (-y).exp() * x
         - (x - y).relu()
     )
+
+
 # --8<-- [end:torch_check_expression]
 
 
@@ -203,7 +205,7 @@ print("value, dz/dx, dz/dy:", [round(v, 6) for v in theirs])
 
 # %%
 # --8<-- [start:torch_check_diff]
-difference = max(abs(ours_i - theirs_i) for ours_i, theirs_i in zip(ours, theirs))
+difference = max(abs(ours_i - theirs_i) for ours_i, theirs_i in zip(ours, theirs, strict=True))
 print(f"max abs difference: {difference:.1e}")
 # --8<-- [end:torch_check_diff]
 
@@ -218,7 +220,7 @@ print(f"{len(inputs)} points, first: {inputs[0]}, target {targets[0]}")
 # %%
 # --8<-- [start:scalar_model]
 model = ScalarMLP(2, [8, 8, 1], rng=random.Random(0))
-print(model)
+print("neurons per layer:", [len(layer.neurons) for layer in model.layers])
 print("parameters:", len(model.parameters()))
 # --8<-- [end:scalar_model]
 
@@ -242,7 +244,7 @@ for epoch in range(1, 31):
         print(f"epoch {epoch:2d}: mean loss {total / len(inputs):.4f}")
 
 scores = [model(x)[0].data for x in inputs]
-correct = sum((sc > 0) == (t > 0) for sc, t in zip(scores, targets))
+correct = sum((sc > 0) == (t > 0) for sc, t in zip(scores, targets, strict=True))
 print(f"accuracy on the training points: {correct / len(inputs):.3f}")
 # --8<-- [end:train]
 
@@ -260,7 +262,7 @@ for k, color in [(0, "#c0392b"), (1, "#1f5fa8")]:
 plt.title("Decision boundary of a scalar MLP")
 plt.xlabel("$x_1$")
 plt.ylabel("$x_2$")
-plt.legend(loc="upper right")
+plt.legend(loc="lower left")
 plt.show()
 # --8<-- [end:moons_boundary]
 

@@ -59,7 +59,7 @@ print("by hand:", [dloss_dz * xi for xi in x.tolist()], dloss_dz)
 # %%
 # --8<-- [start:accumulation]
 def square_loss(w):
-    return ((w @ x + b - target) ** 2).sum()
+    return (w @ x + b - target) ** 2
 
 
 w = torch.tensor([0.5, -1.0], requires_grad=True)

@@ -71,10 +71,10 @@ print(f"slope of loss at 0.1:     {numerical_derivative(loss_at, 0.1):.4f}")
 # %%
 # --8<-- [start:accuracy_plot]
 thresholds = torch.linspace(-3, 3, 601).tolist()
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(6, 5), sharex=True)
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
 top.plot(thresholds, [accuracy_at(t) for t in thresholds], color="tab:blue")
 top.set_ylabel("accuracy")
-top.set_title("Accuracy is a staircase, the loss is smooth")
+fig.suptitle("Accuracy changes in steps, the loss smoothly")
 bottom.plot(thresholds, [loss_at(t) for t in thresholds], color="tab:red")
 bottom.set_ylabel("loss")
 bottom.set_xlabel("threshold $t$")

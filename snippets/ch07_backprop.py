@@ -4,7 +4,7 @@
 # %%
 # --8<-- [start:imports]
 import torch
-from torch.nn.functional import cross_entropy, one_hot, relu
+from torch import nn
 
 from nnzero.backprop import Gradients, MLPCrossEntropy, backward, forward
 
@@ -17,19 +17,19 @@ torch.manual_seed(0)
 n, d, h, c = 6, 4, 5, 3  # samples, input features, hidden units, classes
 
 x = torch.randn(n, d)  # one sample per row
-targets = torch.randint(0, c, (n,))  # the right class of each sample
+target = torch.randint(0, c, (n,))  # the right class of each sample
 w1 = torch.randn(h, d) / d**0.5  # laid out like torch.nn.Linear: (out, in)
 b1 = torch.randn(h) * 0.1
 w2 = torch.randn(c, h) / h**0.5
 b2 = torch.randn(c) * 0.1
 
-for name, t in [("X", x), ("W1", w1), ("b1", b1), ("W2", w2), ("b2", b2), ("y", targets)]:
+for name, t in [("X", x), ("W1", w1), ("b1", b1), ("W2", w2), ("b2", b2), ("y", target)]:
     print(f"{name:<3} {tuple(t.shape)}")
 # --8<-- [end:batch]
 
 # %%
 # --8<-- [start:forward_pass]
-loss, cache = forward(x, w1, b1, w2, b2, targets)
+loss, cache = forward(x, w1, b1, w2, b2, target)
 logits = cache.a1 @ w2.T + b2
 
 for name, t in [("Z1", cache.z1), ("A1", cache.a1), ("Z2", logits), ("P", cache.probs)]:
@@ -39,13 +39,13 @@ print(f"loss: {loss.item():.4f}")
 
 # %%
 # --8<-- [start:dlogits]
-y_one_hot = one_hot(targets, c).double()
+y_one_hot = nn.functional.one_hot(target, c).double()
 dz2 = (cache.probs - y_one_hot) / n  # our formula
 
 leaf = logits.clone().requires_grad_()  # autograd's answer for comparison
-(dz2_autograd,) = torch.autograd.grad(cross_entropy(leaf, targets), leaf)
+(dz2_autograd,) = torch.autograd.grad(nn.functional.cross_entropy(leaf, target), leaf)
 
-print("target of sample 0:", targets[0].item())
+print("target of sample 0:", target[0].item())
 print("P[0]      ", cache.probs[0].numpy().round(4))
 print("dZ2[0] * N", (n * dz2[0]).numpy().round(4))
 print(f"max |ours - autograd|: {(dz2 - dz2_autograd).abs().max().item():.1e}")
@@ -85,7 +85,7 @@ for name, param in params.items():
 
 # %%
 # --8<-- [start:scratch]
-loss, cache = forward(x, w1, b1, w2, b2, targets)
+loss, cache = forward(x, w1, b1, w2, b2, target)
 ours = backward(cache)
 # --8<-- [end:scratch]
 
@@ -93,8 +93,8 @@ ours = backward(cache)
 # --8<-- [start:torch_autograd]
 leaves = [t.clone().requires_grad_() for t in (x, w1, b1, w2, b2)]
 x_, w1_, b1_, w2_, b2_ = leaves
-hidden = relu(x_ @ w1_.T + b1_)
-torch_loss = cross_entropy(hidden @ w2_.T + b2_, targets)
+hidden = nn.functional.relu(x_ @ w1_.T + b1_)
+torch_loss = nn.functional.cross_entropy(hidden @ w2_.T + b2_, target)
 torch_loss.backward()
 theirs = Gradients(*(t.grad for t in leaves))
 # --8<-- [end:torch_autograd]
@@ -109,7 +109,7 @@ for name, a, b in zip(params, ours, theirs, strict=True):
 # %%
 # --8<-- [start:function_apply]
 leaves = [t.clone().requires_grad_() for t in (x, w1, b1, w2, b2)]
-loss = MLPCrossEntropy.apply(*leaves, targets)
+loss = MLPCrossEntropy.apply(*leaves, target)
 loss.backward()  # calls MLPCrossEntropy.backward
 
 print("grad_fn:", type(loss.grad_fn).__name__)
@@ -120,7 +120,7 @@ for name, leaf, grad in zip(params, leaves, ours, strict=True):
 # %%
 # --8<-- [start:gradcheck]
 leaves = [t.clone().requires_grad_() for t in (x, w1, b1, w2, b2)]
-inputs = (*leaves, targets)
+inputs = (*leaves, target)
 print("gradcheck:", torch.autograd.gradcheck(MLPCrossEntropy.apply, inputs))
 # --8<-- [end:gradcheck]
 
@@ -194,9 +194,9 @@ check_2(tanh_backward)
 # %%
 # --8<-- [start:exercise_3_bug]
 def backward_with_bug(cache):
-    x, w1, w2, z1, a1, probs, targets = cache
+    x, w1, w2, z1, a1, probs, target = cache
     n = x.shape[0]
-    dz2 = (probs - one_hot(targets, probs.shape[1])) / n
+    dz2 = (probs - nn.functional.one_hot(target, probs.shape[1])) / n
     dw2 = dz2.T @ a1
     db2 = dz2.sum(dim=0)
     dz1 = (dz2 @ w2) * (z1 > 0)
@@ -221,9 +221,9 @@ for name, param in params.items():
 
 
 def backward_fixed(cache):
-    x, w1, w2, z1, a1, probs, targets = cache
+    x, w1, w2, z1, a1, probs, target = cache
     n = x.shape[0]
-    dz2 = (probs - one_hot(targets, probs.shape[1])) / n
+    dz2 = (probs - nn.functional.one_hot(target, probs.shape[1])) / n
     dw2 = dz2.T @ a1
     db2 = dz2.sum(dim=0)
     dz1 = (dz2 @ w2) * (z1 > 0)

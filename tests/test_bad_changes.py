@@ -15,7 +15,7 @@ from coursekit import checks
 from coursekit.site_checks import third_party_resources
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATED = "notebooks/demo.ipynb, glossary.md, translation-status.md"
+GENERATED = "glossary.md"
 
 PROGRAM = """\
 # A tiny chapter program.
@@ -46,9 +46,11 @@ PAGE = """\
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the site machinery with one page and its program, in both languages."""
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the site machinery with one page and its program, in both languages, whose
+    outputs and notebooks are recorded (`make record`), built once per test run."""
+    tmp_path = tmp_path_factory.mktemp("template")
     for name in ("mkdocs.yml", "mkdocs.en.yml"):
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in ("docs/hooks", "docs/overrides", "docs/templates"):
@@ -64,10 +66,26 @@ def project(tmp_path: Path) -> Path:
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "demo.md").write_text(PAGE.format(), encoding="utf-8")
     shutil.copy(ROOT / "docs" / "glossary.tsv", tmp_path / "docs" / "glossary.tsv")
+    (tmp_path / "docs" / "glossary").mkdir()
+    (tmp_path / "docs" / "translations.json").write_text(
+        '{"synced": {}, "work_in_progress": {"ru": [], "en": []}}', encoding="utf-8"
+    )
+    (tmp_path / "tests").mkdir()
     for config, parent in (("site.yml", "mkdocs.yml"), ("en.yml", "mkdocs.en.yml")):
         (tmp_path / config).write_text(
             f"INHERIT: {parent}\nnav: [demo.md, {GENERATED}]\n", encoding="utf-8"
         )
+    for config in ("site.yml", "en.yml"):
+        result = build(tmp_path, config, record=True)
+        assert result.returncode == 0, result.stderr
+    shutil.rmtree(tmp_path / "out")
+    return tmp_path
+
+
+@pytest.fixture
+def project(template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the template for one test to break."""
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 
@@ -79,9 +97,9 @@ def edit(project: Path, relative: str, old: str, new: str) -> None:
 
 
 def build(
-    project: Path, config: str = "site.yml", out: str = "out"
+    project: Path, config: str = "site.yml", out: str = "out", record: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "COURSE_RECORD": "1" if record else "0"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", out],
         cwd=project,
@@ -336,3 +354,111 @@ def test_a_russian_term_to_avoid_and_its_deliberate_use(project):
     assert "docs/ru/demo.md:5: «лосс» — the glossary says «функция потерь»" in problems(project)
     edit(project, "docs/ru/demo.md", "лосс на батче.", "лосс на батче. <!-- term-ok: лосс -->")
     assert "лосс" not in problems(project)
+
+
+def test_front_matter_keeps_every_output_under_its_block(project):
+    for lang in ("ru", "en"):
+        edit(project, f"docs/{lang}/demo.md", "# Demo", "---\nhide: [toc]\n---\n\n# Demo")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "out" / "demo" / "index.html").read_text(encoding="utf-8")
+    assert html.count('<span class="filename">Вывод</span>') == 1
+    show = html.index("sum")
+    assert html.index(">6", show) > show  # the output follows the block that prints it
+
+
+def test_a_quoted_number_the_output_no_longer_prints(project):
+    edit(
+        project,
+        "docs/ru/demo.md",
+        '"snippets/demo.py:show"\n```',
+        '"snippets/demo.py:show"\n```\n\nСумма равна [[6]].',
+    )
+    assert build(project, record=True).returncode == 0
+    edit(project, "snippets/demo.py", "print(sum(values))", "print(sum(values) * 2)")
+    result = build(project, record=True)
+    assert result.returncode != 0
+    assert (
+        "docs/ru/demo.md:13: the page says 6, but the output of section 'show' no longer "
+        "prints it; it prints: 12"
+    ) in result.stderr
+
+
+def test_an_output_that_differs_from_the_record(project):
+    record = project / "snippets" / "demo.out"
+    old = record.read_text(encoding="utf-8")
+
+    def change_code(new: str) -> None:
+        # The Colab notebooks show the code: record them, but keep the old outputs' record.
+        text = (project / "snippets" / "demo.py").read_text(encoding="utf-8")
+        start = text.index("print(sum(values)")
+        end = text.index("\n", start)
+        (project / "snippets" / "demo.py").write_text(text[:start] + new + text[end:], "utf-8")
+        assert build(project, record=True).returncode == 0
+        assert build(project, "en.yml", record=True).returncode == 0
+        record.write_text(old, encoding="utf-8")
+
+    change_code("print(sum(values) + 0.5)")
+    result = build(project)
+    assert result.returncode != 0
+    assert ("snippets/demo.out:3: section 'show' now prints '6.5', the record says '6'") in (
+        result.stderr
+    )
+    # Numbers within the tolerance set in records.py agree with the record.
+    change_code("print(sum(values) + 1e-9)")
+    assert build(project).returncode == 0, build(project).stderr
+
+
+def test_a_figure_text_without_a_translation(project):
+    edit(
+        project,
+        "snippets/demo.py",
+        "print(sum(values))",
+        "import matplotlib.pyplot as plt\nplt.plot(values)\nplt.title('Sum of values')\n"
+        "plt.show()\nprint(sum(values))",
+    )
+    for lang in ("ru", "en"):
+        edit(
+            project,
+            f"docs/{lang}/demo.md",
+            '"snippets/demo.py:show"\n```',
+            '"snippets/demo.py:show"\n```\n\n![plot](figures/demo/show.svg)',
+        )
+    result = build(project, record=True)
+    assert result.returncode != 0
+    assert (
+        "snippets/demo.figures.tsv:1: a figure of docs/ru/demo.md shows 'Sum of values'"
+        in result.stderr
+    )
+    (project / "snippets" / "demo.figures.tsv").write_text(
+        "en\tru\nSum of values\tСумма\n", encoding="utf-8"
+    )
+    assert build(project, record=True).returncode == 0
+    assert "Сумма" in (project / "out" / "figures" / "demo" / "show.svg").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_claim_without_a_test_and_a_test_without_its_claim(project):
+    for lang in ("ru", "en"):
+        edit(project, f"docs/{lang}/demo.md", "## Part", "Six. <!-- claim: six -->\n\n## Part")
+    assert "docs/ru/demo.md:3: the claim 'six' has no test" in problems(project)
+    (project / "tests" / "test_demo.py").write_text(
+        '@claim("demo", "six")\ndef test_six(run):\n    pass\n\n@claim("demo", "seven")\n',
+        encoding="utf-8",
+    )
+    found = problems(project)
+    assert "has no test" not in found
+    assert (
+        "tests/test_demo.py:5: tests the claim 'seven', which docs/ru/demo.md does not make"
+        in found
+    )
+
+
+def test_a_stale_colab_notebook(project):
+    edit(project, "docs/en/demo.md", "## Part", "Some new prose.\n\n## Part")
+    result = build(project, "en.yml")
+    assert result.returncode != 0
+    assert (
+        "notebooks/en/demo.ipynb:1: the notebook that Colab opens is not the one" in result.stderr
+    )

@@ -160,9 +160,15 @@ def _add_notebook(
         "labels": labels,
         "install": install,
     }
-    served = build_notebook(**common)
+    served = nbformat.writes(build_notebook(**common)) + "\n"
     uri = f"notebooks/{stem}.ipynb"
-    files.append(File.generated(config, uri, content=nbformat.writes(served) + "\n"))
+    # mkdocs-jupyter reads notebooks from disk: write it to the cache (only when it changed).
+    notebook_dir = ROOT / ".cache" / "notebooks" / _language(config)
+    target = notebook_dir / uri
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.read_text(encoding="utf-8") != served:
+        target.write_text(served, encoding="utf-8")
+    files.append(File(uri, str(notebook_dir), config.site_dir, config.use_directory_urls))
     _state["notebooks"][file.src_uri] = (uri, program)
     # The repository's copy, without outputs, for Colab.
     lang = _language(config)
@@ -254,9 +260,10 @@ def _add_translation_pages(files: Files, config: MkDocsConfig) -> None:
     lang, other = _language(config), _other_language(config)
     _state["fallback"] = set()
     _state["status"] = {(s.page, s.lang): s for s in translations.statuses(ROOT)}
-    own = {f.src_uri for f in files.documentation_pages()}
+    own = set(files.src_uris)
+    excluded = config.exclude_docs
     for page in checks.pages(ROOT, other):
-        if page not in own:
+        if page not in own and not (excluded and excluded.match_file(page)):
             files.append(
                 File(page, str(ROOT / "docs" / other), config.site_dir, config.use_directory_urls)
             )

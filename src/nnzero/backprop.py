@@ -20,6 +20,7 @@ softmax and the loss are the library's own
 Taught in [chapter 7](ch07_backprop.md).
 """
 
+# --8<-- [start:imports]
 from typing import Any, NamedTuple
 
 import torch
@@ -27,7 +28,10 @@ import torch
 from nnzero.losses import cross_entropy, softmax
 from nnzero.neuron import relu
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:cache]
 class Cache(NamedTuple):
     """What [`forward`][nnzero.backprop.forward] keeps for [`backward`][nnzero.backprop.backward].
 
@@ -66,6 +70,9 @@ class Gradients(NamedTuple):
     b1: torch.Tensor
     w2: torch.Tensor
     b2: torch.Tensor
+
+
+# --8<-- [end:cache]
 
 
 # --8<-- [start:forward]

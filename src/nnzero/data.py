@@ -8,9 +8,12 @@ batches.
 Taught in [chapter 8](ch08_training.md).
 """
 
+# --8<-- [start:imports]
 from collections.abc import Iterator
 
 import torch
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:mini_batches]

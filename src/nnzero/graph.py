@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, Rectangle
 
 from nnzero.engine import Value
 
@@ -46,7 +47,7 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
         nodes.append(node)
         for child in node._prev:
             edges.append((child, node))
-            stack.append(child)
+        stack.extend(reversed(node._prev))  # the first input is visited first
     return nodes, edges
 
 
@@ -138,7 +139,7 @@ def draw_graph(
 
     for node, (x, y) in pos.items():
         ax.add_patch(
-            plt.Rectangle(
+            Rectangle(
                 (x - half_w, y - half_h),
                 BOX_WIDTH,
                 BOX_HEIGHT,
@@ -150,15 +151,15 @@ def draw_graph(
         )
         if node in names:
             ax.text(x, y + 0.3, f"${names[node]}$", ha="center", va="center", zorder=3)
-        rows = [(field_labels[0], node.data), (field_labels[1], node.grad)]
-        for (label, number), dy in zip(rows, (0.0, -0.3), strict=True):
+        fields = [(field_labels[0], node.data), (field_labels[1], node.grad)]
+        for (label, number), dy in zip(fields, (0.0, -0.3), strict=True):
             ax.text(x - half_w + 0.1, y + dy, label, ha="left", va="center", fontsize=8, zorder=3)
             ax.text(x + half_w - 0.1, y + dy, f"{number:.4f}", ha="right", va="center",
                     fontsize=8, zorder=3)  # fmt: skip
         if node._prev:
             ox = x - half_w - 0.55
             ax.add_patch(
-                plt.Circle((ox, y), OP_RADIUS, facecolor="white", edgecolor="#444444", zorder=2)
+                Circle((ox, y), OP_RADIUS, facecolor="white", edgecolor="#444444", zorder=2)
             )
             ax.text(ox, y, _op_text(node._op), ha="center", va="center", fontsize=7, zorder=3)
             ax.plot([ox + OP_RADIUS, x - half_w], [y, y], color="#444444", lw=1, zorder=1)

@@ -109,6 +109,7 @@ class SGD(Optimizer):
             g = p.grad
             if self.weight_decay != 0:
                 g = g + self.weight_decay * p
+            # --8<-- [start:sgd_momentum]
             if self.momentum != 0:
                 buf = self.momentum_buffers[i]
                 if buf is None:  # the first step: the buffer starts as the gradient
@@ -116,6 +117,7 @@ class SGD(Optimizer):
                 else:  # buf = momentum * buf + (1 - dampening) * g, updated in place
                     buf.mul_(self.momentum).add_(g, alpha=1 - self.dampening)
                 g = g + self.momentum * buf if self.nesterov else buf
+            # --8<-- [end:sgd_momentum]
             p.add_(g, alpha=-self.lr)  # p = p - lr * g, in place
 
 
@@ -265,11 +267,13 @@ class Adam(Optimizer):
             self.steps[i] += 1
             t = self.steps[i]
             g = p.grad
+            # --8<-- [start:adam_weight_decay]
             if self.weight_decay != 0:
                 if self.decoupled_weight_decay:
                     p *= 1 - self.lr * self.weight_decay  # AdamW: shrink the weights directly
                 else:
                     g = g + self.weight_decay * p  # Adam: L2 penalty in the gradient
+            # --8<-- [end:adam_weight_decay]
             m = beta1 * self.exp_avgs[i] + (1 - beta1) * g
             v = beta2 * self.exp_avg_sqs[i] + (1 - beta2) * g * g
             self.exp_avgs[i], self.exp_avg_sqs[i] = m, v

@@ -8,6 +8,7 @@ which it never trains on, so over-fitting shows up as a gap between the two.
 Taught in [chapter 8](ch08_training.md).
 """
 
+# --8<-- [start:imports]
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from nnzero.optim import Optimizer
 
 Model = Callable[[torch.Tensor], torch.Tensor]
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:train_epoch]
@@ -76,6 +79,7 @@ def evaluate(
 # --8<-- [end:evaluate]
 
 
+# --8<-- [start:history]
 @dataclass
 class History:
     """What [`fit`][nnzero.training.fit] measured after each epoch.
@@ -90,6 +94,9 @@ class History:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
+
+
+# --8<-- [end:history]
 
 
 # --8<-- [start:fit]

@@ -118,7 +118,7 @@ def _h_grad(w: torch.Tensor) -> torch.Tensor:
 
 def _h_grad_wrong(w: torch.Tensor) -> torch.Tensor:
     s = torch.sigmoid(w[0] * w[1])
-    return torch.stack([s * w[1], s * w[1], 3 * w[2] ** 2])
+    return torch.stack([s * w[1], s * w[1], 2 * w[2] ** 2])  # two coordinates are wrong
 
 
 def check_3(gradient_error: GradientError) -> None:
