@@ -218,7 +218,9 @@ def test_shuffle_wins(run) -> None:
 
 @claim("ch08_training", "initial-loss-near-ln10")
 def test_initial_loss_near_ln10(run) -> None:
-    initial, ln10 = run.numbers("initial_loss")[-2:]
+    output = run.output("initial_loss")
+    initial = floats(line_with(output, "loss at initialisation"))[-1]
+    ln10 = floats(line_with(output, "ln 10"))[-1]
     assert ln10 == pytest.approx(math.log(10), abs=1e-3)
     assert abs(initial - ln10) < 0.1
 

@@ -71,3 +71,14 @@ def test_linear_without_bias():
 def test_mlp_needs_two_sizes():
     with pytest.raises(ValueError, match="sizes"):
         mlp([3])
+
+
+def test_sigmoid_gradient_at_zero_and_far_out_matches_torch():
+    from nnzero.neuron import sigmoid
+
+    z = torch.tensor([-1000.0, -1.0, 0.0, 1.0, 1000.0], dtype=torch.float64, requires_grad=True)
+    reference = z.detach().clone().requires_grad_(True)
+    sigmoid(z).sum().backward()
+    torch.sigmoid(reference).sum().backward()
+    torch.testing.assert_close(z.grad, reference.grad, atol=1e-15, rtol=0)
+    assert z.grad[2].item() == 0.25

@@ -59,6 +59,8 @@ def sigmoid(z: torch.Tensor) -> torch.Tensor:
     ``exp`` is only taken of ``-|z|``, a number <= 0, so it never
     overflows: for z >= 0 the formula is used as is, for z < 0 it is
     rewritten as exp(z) / (1 + exp(z)), which is the same number.
+    ``-|z|`` is written with ``where`` rather than ``abs``, whose gradient
+    at 0 is 0 in autograd: the gradient at z = 0 stays 1/4.
 
     Args:
         z: The weighted sums, any shape.
@@ -66,7 +68,7 @@ def sigmoid(z: torch.Tensor) -> torch.Tensor:
     Returns:
         Values strictly between 0 and 1 (up to rounding), shaped like ``z``.
     """
-    e = torch.exp(-z.abs())  # in (0, 1]: no overflow
+    e = torch.exp(torch.where(z >= 0, -z, z))  # exp(-|z|), in (0, 1]: no overflow
     return torch.where(z >= 0, 1 / (1 + e), e / (1 + e))
     # --8<-- [end:sigmoid]
 

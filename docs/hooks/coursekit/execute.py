@@ -142,7 +142,14 @@ class Executor:
         jobs: list[dict[str, object]] = []
         for block in blocks:
             filename, first_line = _origin(block, self.root)
-            jobs.append({"code": block.code, "filename": filename, "first_line": first_line})
+            jobs.append(
+                {
+                    "code": block.code,
+                    "filename": filename,
+                    "first_line": first_line,
+                    "run": not block.is_library_source,
+                }
+            )
         programs = sorted(
             {i.path for b in blocks for i in b.includes if i.path.startswith("snippets/")}
         )

@@ -10,6 +10,7 @@ outputs in the repository, for Colab.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import nbformat
 
 from .claims import shown
 from .execute import BlockOutput
-from .pages import Expander, fence_keys, parse_fences, section_of
+from .pages import Expander, fence_keys, is_library_source, parse_fences, section_of
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 BLOCK_START = re.compile(
@@ -156,12 +157,20 @@ def build_notebook(
         if markdown.strip():
             cells.append(nbformat.v4.new_markdown_cell(markdown))
 
-    for count, (fence, key) in enumerate(zip(fences, keys, strict=True), start=1):
+    counter = itertools.count(1)
+    for fence, key in zip(fences, keys, strict=True):
         add_prose(lines[position : fence.line - 1])
         position = fence.end_line
         code = "\n".join(expander.expand(fence.body)).strip("\n")
+        if is_library_source(fence.includes):
+            # The library's source is read, not run (the first cell installs the library).
+            title = re.search(r'title="([^"]+)"', fence.info)
+            caption = f"`{title[1]}`:\n\n" if title else ""
+            cells.append(nbformat.v4.new_markdown_cell(f"{caption}```python\n{code}\n```"))
+            continue
         section = section_of(fence.includes)
-        cell = nbformat.v4.new_code_cell(code, execution_count=count if with_outputs else None)
+        number = next(counter) if with_outputs else None
+        cell = nbformat.v4.new_code_cell(code, execution_count=number)
         if section and section.startswith("exercise"):
             cells.append(nbformat.v4.new_markdown_cell(labels.exercise_note))
             cell.metadata["jupyter"] = {"source_hidden": True}

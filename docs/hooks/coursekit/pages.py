@@ -135,6 +135,20 @@ class CodeBlock:
         """``docs/ru/page.md:12``: where the block is written."""
         return f"{self.page}:{self.line}"
 
+    @property
+    def is_library_source(self) -> bool:
+        """Whether the block shows the library's own source (``src/…``) rather than a program.
+
+        Such a block is read, not run: the program imports the library, and a method shown on
+        its own is not runnable code.
+        """
+        return is_library_source(self.includes)
+
+
+def is_library_source(includes: list[Include]) -> bool:
+    """Whether a block's includes all come from the library's source, ``src/``."""
+    return bool(includes) and all(i.path.startswith("src/") for i in includes)
+
 
 def python_blocks(page: str, text: str, expander: Expander) -> list[CodeBlock]:
     """The page's Python blocks, in order, with includes expanded."""
@@ -190,7 +204,8 @@ def fence_keys(fences: list[Fence]) -> list[tuple[str, ...]]:
     """A key per Python fence that does not depend on line numbers.
 
     The key is what the fence includes, plus a counter when the same includes appear again.
-    Outputs are joined to blocks by it, so front matter, moved prose or a blank line can never lose or misplace an output.
+    Outputs are joined to blocks by it, so front matter, moved prose or a blank line can never
+    lose or misplace an output.
     """
     seen: dict[tuple[str, ...], int] = {}
     keys = []

@@ -177,11 +177,11 @@ def check_2(answer: Callable[[TensorFunction, torch.Tensor], torch.Tensor]) -> N
 _NO_GRAD: Hint = {
     "ru": (
         "Изменять на месте лист, которому нужен градиент, autograd запрещает: такой шаг "
-        "попал бы в граф. Оберните обновление в with torch.no_grad():."
+        "попал бы в граф. Оберните обновление в блок with torch.no_grad()."
     ),
     "en": (
         "Autograd forbids changing a leaf that requires grad in place: the step would end "
-        "up in the graph. Wrap the update in with torch.no_grad():."
+        "up in the graph. Wrap the update in a with torch.no_grad() block."
     ),
 }
 _IN_PLACE: Hint = {
