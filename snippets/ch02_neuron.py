@@ -122,7 +122,7 @@ def textbook_sigmoid(z):
 
 
 for name, f in [("textbook", textbook_sigmoid), ("sigmoid", sigmoid), ("torch", torch.sigmoid)]:
-    z = torch.tensor([-1000.0, -1.0, 1.0, 1000.0], requires_grad=True)
+    z = torch.tensor([-1000.0, -1.0, 0.0, 1.0, 1000.0], requires_grad=True)
     f(z).sum().backward()  # fills z.grad with the slope of f at each z
     print(f"{name:>8} slope:", [f"{g:.4g}" for g in z.grad.tolist()])
 # --8<-- [end:sigmoid_gradient]

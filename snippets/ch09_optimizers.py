@@ -60,7 +60,9 @@ start = train_steps(nnzero.optim.SGD, steps=0)
 def report(ours, theirs):
     difference = (ours - theirs).abs().max().item()
     moved = (theirs - start).abs().max().item()
-    print(f"after {STEPS} steps: max difference {difference:.1e}, largest weight change {moved:.2f}")
+    print(f"after {STEPS} steps: max difference {difference:.1e}, largest change {moved:.2f}")
+
+
 # --8<-- [end:compare_setup]
 
 
@@ -166,12 +168,13 @@ report(ours, theirs)
 # --8<-- [start:bias_correction]
 beta1, beta2, g = 0.9, 0.999, 2.0  # the same gradient 2.0 at every step
 m = v = 0.0
-print("step  m        m / (1 - beta1^t)  v         v / (1 - beta2^t)")
+print("step  m        m_hat    v         v_hat")
 for t in range(1, 11):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
     if t in (1, 2, 3, 10):
-        print(f"{t:<5} {m:.4f}   {m / (1 - beta1**t):.4f}             {v:.6f}  {v / (1 - beta2**t):.4f}")
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        print(f"{t:<5} {m:.4f}   {m_hat:.4f}   {v:.6f}  {v_hat:.4f}")
 # --8<-- [end:bias_correction]
 
 
@@ -337,8 +340,8 @@ for name, (optimizer_class, settings) in contestants.items():
 # %%
 # --8<-- [start:race_plot]
 plt.figure(figsize=(6.5, 4))
-for name, (lr, losses) in best_runs.items():
-    plt.semilogy(range(1, len(losses) + 1), losses, label=f"{name}, lr = {lr:g}")
+for name, (_, losses) in best_runs.items():
+    plt.semilogy(range(1, len(losses) + 1), losses, label=name)
 plt.axhline(TARGET, color="gray", linestyle="--", linewidth=1)
 plt.xlabel("step")
 plt.ylabel("training loss")
@@ -346,3 +349,92 @@ plt.title("Each optimizer with its best learning rate")
 plt.legend()
 plt.show()
 # --8<-- [end:race_plot]
+
+
+# %%
+# --8<-- [start:exercise_1]
+def sgd_momentum(grad, start, lr, momentum, steps):
+    """Gradient descent with momentum, the way torch.optim.SGD does it; returns every point."""
+    p, buf = start.clone(), None
+    path = [p.clone()]
+    for _ in range(steps):
+        g = grad(p)
+        buf = g.clone() if buf is None else momentum * buf + g
+        p = p - lr * buf
+        path.append(p.clone())
+    return torch.stack(path)
+
+
+def valley_grad(p):
+    return torch.stack([p[0], 10 * p[1]])
+
+
+start_point = torch.tensor([-4.0, 1.5], dtype=F64)
+ours = sgd_momentum(valley_grad, start_point, lr=0.05, momentum=0.8, steps=5)
+theirs = descend(torch.optim.SGD, steps=5, lr=0.05, momentum=0.8)
+print(f"max difference from torch.optim.SGD after 5 steps: {(ours - theirs).abs().max():.1e}")
+
+from nnzero.exercises.ch09 import check_1
+
+check_1(sgd_momentum)
+# --8<-- [end:exercise_1]
+
+
+# %%
+# --8<-- [start:exercise_2]
+def adam(grad, start, lr, steps, betas=(0.9, 0.999), eps=1e-8):
+    """Adam with bias correction; returns every point it visits."""
+    beta1, beta2 = betas
+    p = start.clone()
+    m, v = torch.zeros_like(p), torch.zeros_like(p)
+    path = [p.clone()]
+    for t in range(1, steps + 1):
+        g = grad(p)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat = m / (1 - beta1**t)  # undo the pull towards the zeros m started from
+        v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (v_hat.sqrt() + eps)
+        path.append(p.clone())
+    return torch.stack(path)
+
+
+ours = adam(valley_grad, start_point, lr=0.3, steps=40)
+theirs = descend(torch.optim.Adam, steps=40, lr=0.3)
+print(f"max difference from torch.optim.Adam after 40 steps: {(ours - theirs).abs().max():.1e}")
+
+from nnzero.exercises.ch09 import check_2
+
+check_2(adam)
+# --8<-- [end:exercise_2]
+
+
+# %%
+# --8<-- [start:exercise_3]
+def l2_penalty(params, weight_decay):
+    """(weight_decay / 2) * the sum of the squares of all the weights."""
+    return weight_decay / 2 * sum((p**2).sum() for p in params)
+
+
+def train_with_penalty(optimizer_class, weight_decay, **settings):
+    """train_steps, with the L2 penalty added to the loss."""
+    model = mlp([5, 8, 3], generator=torch.Generator().manual_seed(0), dtype=F64)
+    optimizer = optimizer_class(model.parameters(), **settings)
+    for _ in range(STEPS):
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x_demo), y_demo)
+        (loss + l2_penalty(model.parameters(), weight_decay)).backward()
+        optimizer.step()
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+penalized = train_with_penalty(torch.optim.Adam, 0.1, lr=0.01)
+adam_l2 = train_steps(torch.optim.Adam, lr=0.01, weight_decay=0.1)
+adamw = train_steps(torch.optim.AdamW, lr=0.01, weight_decay=0.1)
+print(f"L2 in the loss vs Adam(weight_decay): {(penalized - adam_l2).abs().max():.1e}")
+print(f"L2 in the loss vs AdamW(weight_decay): {(penalized - adamw).abs().max():.1e}")
+
+from nnzero.exercises.ch09 import check_3
+
+check_3(l2_penalty)
+# --8<-- [end:exercise_3]

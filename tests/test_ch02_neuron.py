@@ -84,6 +84,23 @@ def test_step_matches_heaviside(seed: int) -> None:
     assert step(torch.zeros(3, dtype=F64)).eq(1.0).all()
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(sigmoid, torch.sigmoid), (tanh, torch.tanh)], ids=["sigmoid", "tanh"]
+)
+def test_activation_gradients_match_torch(seed: int, ours, theirs) -> None:
+    """Autograd through our formulas gives torch's slopes everywhere, z = 0 and ±1000 included."""
+    z = random_z(seed).requires_grad_()
+    (grad_ours,) = torch.autograd.grad(ours(z).sum(), z)
+    z_torch = z.detach().clone().requires_grad_()
+    (grad_torch,) = torch.autograd.grad(theirs(z_torch).sum(), z_torch)
+    assert torch.isfinite(grad_ours).all()
+    torch.testing.assert_close(grad_ours, grad_torch, rtol=1e-9, atol=1e-15)
+    zero = torch.zeros(1, dtype=F64, requires_grad=True)
+    (slope_at_zero,) = torch.autograd.grad(ours(zero).sum(), zero)
+    assert slope_at_zero.item() == pytest.approx(0.25 if ours is sigmoid else 1.0, abs=1e-15)
+
+
 @pytest.mark.parametrize("f", [step, sigmoid, tanh, relu])
 def test_activations_keep_shape(f) -> None:
     z = torch.randn(3, 4, 5, generator=torch.Generator().manual_seed(7), dtype=F64)

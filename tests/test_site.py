@@ -31,13 +31,21 @@ def test_each_chapter_has_an_executed_notebook_to_download(root, site, prefix):
         folder = site / prefix / "notebooks" / chapter
         assert (folder / "index.html").is_file(), f"no notebook page for {chapter}"
         notebook = nbformat.read(folder / f"{chapter}.ipynb", as_version=4)
-        code = [c for c in notebook.cells if c.cell_type == "code"]
+        install, *code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert "%pip install" in install.source, f"{chapter}.ipynb: no install cell first"
         assert code, f"{chapter}.ipynb has no code"
         assert all(c.execution_count for c in code), f"{chapter}.ipynb: a cell was not run"
         assert any(c.outputs for c in code), f"{chapter}.ipynb has no outputs"
         assert not any(o.output_type == "error" for c in code for o in c.outputs)
+        # The page's prose, in the page's language, with links absolute to the published site.
+        prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        source = (root / "docs" / LANGS[prefix] / f"{chapter}.md").read_text(encoding="utf-8")
+        second_heading = next(ln for ln in source.splitlines() if ln.startswith("## "))
+        assert second_heading.split("{#")[0].strip() in prose, f"{chapter}.ipynb lacks the prose"
+        assert "](ch0" not in prose and ".md)" not in prose, f"{chapter}.ipynb: a relative link"
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert f'href="{chapter}.ipynb"' in page or f"{chapter}.ipynb" in page
+        assert "No description has been provided" not in page, f"{chapter}: a figure lacks alt"
 
 
 def test_language_switch_leads_to_the_same_page(root, site):

@@ -79,7 +79,9 @@ def tanh(z: torch.Tensor) -> torch.Tensor:
 
     tanh(z) = (exp(z) - exp(-z)) / (exp(z) + exp(-z)). Dividing the
     numerator and the denominator by exp(|z|) leaves only exp(-2|z|),
-    which is at most 1.
+    which is at most 1. ``|z|`` and the sign are written with ``where``
+    rather than ``abs`` and ``sign``, whose gradients at 0 are 0 in
+    autograd: the gradient at z = 0 stays 1.
 
     Args:
         z: The weighted sums, any shape.
@@ -87,8 +89,9 @@ def tanh(z: torch.Tensor) -> torch.Tensor:
     Returns:
         Values between -1 and 1, shaped like ``z``.
     """
-    e = torch.exp(-2 * z.abs())  # in (0, 1]: no overflow
-    return torch.sign(z) * (1 - e) / (1 + e)
+    e = torch.exp(-2 * torch.where(z >= 0, z, -z))  # exp(-2|z|), in (0, 1]: no overflow
+    t = (1 - e) / (1 + e)  # tanh(|z|)
+    return torch.where(z >= 0, t, -t)
     # --8<-- [end:tanh]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -30,6 +31,23 @@ UP_TO_DATE, OUTDATED, MISSING = "up to date", "outdated", "missing"
 def digest(text: str) -> str:
     """The hash recorded for a page's text (line endings normalised)."""
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:16]
+
+
+INCLUDED_PROGRAM = re.compile(r'--8<--\s+"(snippets/[\w./-]+\.py)')
+
+
+def reviewed_text(root: Path, text: str) -> str:
+    """What a translator reviews: the page plus the recorded outputs of the programs it shows.
+
+    A changed output (``snippets/<chapter>.out``) thus marks both languages of the page for
+    review: the prose around an output may no longer be true of it.
+    """
+    parts = [text]
+    for program in sorted(set(INCLUDED_PROGRAM.findall(text))):
+        record = root / (program.removesuffix(".py") + ".out")
+        if record.is_file():
+            parts.append(record.read_text(encoding="utf-8"))
+    return "\n".join(parts)
 
 
 def load(root: Path) -> dict[str, Any]:
@@ -86,7 +104,7 @@ def statuses(root: Path) -> list[Status]:
             texts[lang] = path.read_text(encoding="utf-8") if path.is_file() else None
         saved = synced.get(page, {})
         changed = {
-            lang: text is not None and saved.get(lang) != digest(text)
+            lang: text is not None and saved.get(lang) != digest(reviewed_text(root, text))
             for lang, text in texts.items()
         }
         for lang in LANGUAGES:
@@ -101,7 +119,7 @@ def statuses(root: Path) -> list[Status]:
                 if not saved:
                     reason = "no sync recorded: nobody has confirmed that the two versions agree"
                 elif changed[lang]:
-                    reason = "both versions changed since the last sync"
+                    reason = "both versions, or the outputs they show, changed since the last sync"
                 else:
                     reason = f"docs/{other}/{page} changed since the last sync"
                 result.append(Status(page, lang, OUTDATED, other, reason))
@@ -161,7 +179,10 @@ def sync(root: Path, names: list[str]) -> list[str]:
         missing = [str(p.relative_to(root)) for p in texts.values() if not p.is_file()]
         if missing:
             raise SystemExit(f"cannot sync {page}: {', '.join(missing)} does not exist")
-        synced[page] = {lang: digest(p.read_text(encoding="utf-8")) for lang, p in texts.items()}
+        synced[page] = {
+            lang: digest(reviewed_text(root, p.read_text(encoding="utf-8")))
+            for lang, p in texts.items()
+        }
         done.append(page)
     save(root, record)
     return done
