@@ -190,7 +190,7 @@ def pages_show_whole_programs(root: Path) -> list[str]:
     return problems
 
 
-GENERATED_PAGES = ("glossary.md", "translation-status.md")
+GENERATED_PAGES = ("glossary.md", "translation-status.md", "translators.md")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([-\w]+)\})?\s*$")
 
 
@@ -473,6 +473,52 @@ def avoided_terms(root: Path) -> list[str]:
     return problems
 
 
+def library_sections_shown(root: Path) -> list[str]:
+    """Section markers in the library's source only where a page shows them."""
+    shown = {
+        (inc.path, inc.section)
+        for lang in LANGUAGES
+        for page in pages(root, lang)
+        for fence in _fences(root, lang, page)
+        for inc in fence.includes
+    }
+    problems = []
+    for path in sorted((root / "src").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        try:
+            found = sections(path)
+        except ValueError as error:
+            problems.append(str(error))
+            continue
+        for section in found:
+            if (relative, section.name) not in shown:
+                problems.append(
+                    f"{relative}:{section.start}: no page shows the section {section.name!r}: "
+                    "include it in a page, or remove its markers"
+                )
+    return problems
+
+
+REMOTE = re.compile(
+    r"""(?:<(?:script|img|iframe|link|source|video|audio)\b[^>]*?(?:src|href)\s*=\s*["']|"""
+    r"""!\[[^\]]*\]\(|@import\s+["']?|url\(\s*["']?)(?P<url>(?:https?:)?//[^"')\s>]+)"""
+)
+
+
+def third_party_in_sources(root: Path) -> list[str]:
+    """A page that would make the reader's browser load something from another host."""
+    problems = []
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8")):
+                for match in REMOTE.finditer(line):
+                    problems.append(
+                        f"docs/{lang}/{page}:{number}: loads {match['url']} from a third-party "
+                        "host; put the file under docs/overrides/assets/ and use it from there"
+                    )
+    return problems
+
+
 def claims_have_tests(root: Path) -> list[str]:
     """Every ``<!-- claim: id -->`` of a page has a test, and every claim test a page."""
     from .claims import unproven_claims
@@ -495,6 +541,8 @@ ALL_CHECKS = (
     broken_links,
     claims_have_tests,
     glossary_terms,
+    library_sections_shown,
+    third_party_in_sources,
 )
 
 
