@@ -60,7 +60,7 @@ lint: $(STAMP)
 	$(BIN)/zizmor --offline --min-severity=low .github/workflows
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint build pytest
 
@@ -72,7 +72,7 @@ translation-sync: $(STAMP)
 	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations sync $(PAGES)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/site.py
+	$(BIN)/python benchmarks/site.py --fresh
 
 clean:
 	rm -rf site .cache

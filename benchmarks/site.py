@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,9 +48,50 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def chapter_times() -> list[tuple[str, float]]:
+    """Each chapter program run on its own, as a reader runs it."""
+    env = {**ENV, "MPLBACKEND": "Agg"}
+    rows = []
+    for program in sorted((ROOT / "snippets").glob("ch*.py")):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(program)], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        rows.append((program.name, time.perf_counter() - start))
+    return rows
+
+
+def slowest_tests() -> tuple[float, list[str]]:
+    """A warm `make test`, and pytest's ten slowest tests from it."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        ["make", "test", "PYTEST_ARGS=--durations=10"],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    lines = result.stdout.split("slowest 10 durations", 1)[-1].splitlines()[1:11]
+    return seconds, [line for line in lines if line.strip()]
+
+
+def fresh_clone() -> float:
+    """`make test` in a fresh clone of HEAD, setup (.venv) included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), tmp], check=True)
+        start = time.perf_counter()
+        subprocess.run(["make", "test"], cwd=tmp, env=ENV, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-test", action="store_true", help="do not time `make test`")
+    parser.add_argument(
+        "--fresh", action="store_true", help="also time `make test` in a fresh clone"
+    )
     parser.add_argument("--module", default="src/nnzero/neuron.py", help="the module to touch")
     args = parser.parse_args()
 
@@ -71,8 +113,17 @@ def main() -> None:
     print(f"{'what':45} {'seconds':>8}  pages executed")
     for what, seconds, executed in rows:
         print(f"{what:45} {seconds:8.1f}  {len(executed)}: {', '.join(executed) or '-'}")
+    print()
+    for name, seconds in chapter_times():
+        print(f"{'chapter program ' + name:45} {seconds:8.1f}")
     if not args.skip_test:
-        print(f"{'warm make test (setup done, site cached)':45} {timed(['make', 'test']):8.1f}")
+        seconds, slowest = slowest_tests()
+        print(f"{'warm make test (setup done, site cached)':45} {seconds:8.1f}")
+        print("slowest tests of that run:")
+        for line in slowest:
+            print("   ", line)
+    if args.fresh:
+        print(f"{'make test in a fresh clone (setup included)':45} {fresh_clone():8.1f}")
 
 
 if __name__ == "__main__":
