@@ -426,7 +426,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
                 break
     text = claims.shown("\n".join(lines))
     if src_uri.startswith("ch"):
-        text += "\n\n" + "\n".join(glossary.abbreviations(_state["terms"], _language(config)))
+        text = glossary.mark_first_uses(text, _state["terms"], _language(config))
     return text + "\n"
 
 

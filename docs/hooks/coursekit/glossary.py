@@ -18,6 +18,7 @@ import yaml
 from . import LANGUAGES
 from .checks import glossary as translators_sheet
 from .checks import prose_lines
+from .pages import parse_fences
 
 GLOSSARY_DIR = Path("docs") / "glossary"
 REQUIRED = ("en", "ru", "anchor", "def_en", "def_ru")
@@ -101,25 +102,62 @@ def load(root: Path) -> tuple[list[Term], list[str]]:
     return terms, problems
 
 
-def abbreviations(terms: list[Term], lang: str) -> list[str]:
-    """Markdown abbreviation lines (``*[term]: definition``) that make the tooltips."""
-    lines = []
-    for term in terms:
-        text = term.definitions[lang]
-        if lang != "en":
-            text = f"{term.names['en']} — {text}"
-        text = text.replace("\n", " ").replace("[", "(").replace("]", ")")
-        for spelling in term.spellings(lang):
-            lines.append(f"*[{spelling}]: {text}")
-    return lines
+def tooltip(term: Term, lang: str) -> str:
+    """The text of a term's tooltip: its definition (after the English term, on other pages)."""
+    text = " ".join(term.definitions[lang].split())
+    return f"{term.names['en']} — {text}" if lang != "en" else text
+
+
+UNTOUCHABLE = re.compile(
+    r"`[^`]*`|\$\$?[^$]*\$\$?|!?\[[^\]]*\]\([^)]*\)|<[^>]+>|\[\[[^\]]*\]\]|\*\*[^*]+\*\*"
+)
+NOT_PROSE = re.compile(r"^\s*(#|!!!|\?\?\?|===|\||<|\*\[|--8<--|!\[)")
+
+
+def mark_first_uses(markdown: str, terms: list[Term], lang: str) -> str:
+    """Gives the first use of each term on a page a tooltip with its definition.
+
+    Only the first use, in prose (not in headings, code, math, links or bold definitions), so
+    that the page stays readable; Material's ``content.tooltips`` shows the ``<abbr>``'s title.
+    """
+    lines = markdown.splitlines()
+    fenced = {n for f in parse_fences(markdown) for n in range(f.line, f.end_line + 1)}
+    prose = [i for i in range(len(lines)) if i + 1 not in fenced and not NOT_PROSE.match(lines[i])]
+    # Longer terms first, so that «функция потерь» is marked before «функция».
+    ordered = sorted(terms, key=lambda t: -max(len(s) for s in t.spellings(lang)))
+    for term in ordered:
+        patterns = [_pattern(s) for s in term.spellings(lang)]
+        for index in prose:
+            line = lines[index]
+            blocked = [m.span() for m in UNTOUCHABLE.finditer(line)]
+            matches = [
+                m
+                for pattern in patterns
+                for m in pattern.finditer(line)
+                if not any(a < m.end() and m.start() < b for a, b in blocked)
+            ]
+            if matches:
+                match = min(matches, key=lambda m: m.start())
+                title = tooltip(term, lang).replace("&", "&amp;").replace('"', "&quot;")
+                lines[index] = (
+                    f'{line[: match.start()]}<abbr title="{title}">{match[0]}</abbr>'
+                    f"{line[match.end() :]}"
+                )
+                break
+    return "\n".join(lines)
 
 
 def page(terms: list[Term], lang: str, title: str, intro: str, chapter_label: str) -> str:
     """The glossary page of one language, alphabetical, each term linking to its section."""
     lines = [f"# {title}", "", intro, ""]
-    for term in sorted(terms, key=lambda t: t.names[lang].lower()):
+
+    def order(term: Term) -> tuple[bool, str]:  # the page's own alphabet first
+        name = term.names[lang].lower()
+        return (lang != "en" and name[:1].isascii(), name)
+
+    for term in sorted(terms, key=order):
         name = term.names[lang]
-        extra = f" ({term.names['en']})" if lang != "en" else ""
+        extra = f" ({term.names['en']})" if name != term.names["en"] else ""
         number = chapter_number(term.chapter)
         link = f"[{chapter_label.format(number=number)}]({term.chapter}.md#{term.anchor})"
         lines += [
