@@ -216,23 +216,26 @@ def _pattern(spelling: str) -> re.Pattern[str]:
 
 
 def _used_before_defined(root: Path, terms: list[Term]) -> list[str]:
+    """The first mention of a term in a chapter before the one defining it must be a link."""
     found = []
     for lang in LANGUAGES:
         for path in sorted((root / "docs" / lang).glob("ch*.md")):
             number = chapter_number(path.stem)
-            text = path.read_text(encoding="utf-8")
+            lines = prose_lines(path.read_text(encoding="utf-8"))
             for term in terms:
                 if chapter_number(term.chapter) <= number:
                     continue
                 patterns = [_pattern(s) for s in term.spellings(lang)]
-                for line_number, line in prose_lines(text):
+                for line_number, line in lines:
+                    if not any(p.search(line) for p in patterns):
+                        continue
                     unlinked = LINK.sub("", line)
-                    hit = next((p for p in patterns if p.search(unlinked)), None)
-                    if hit:
+                    if any(p.search(unlinked) for p in patterns):
                         found.append(
-                            f"docs/{lang}/{path.name}:{line_number}: uses «{term.names[lang]}» "
-                            f"before chapter {chapter_number(term.chapter)} defines it: define it "
-                            f"here, or link it: [{term.names[lang]}](glossary.md#{term.slug})"
+                            f"docs/{lang}/{path.name}:{line_number}: first mentions "
+                            f"«{term.names[lang]}» before chapter {chapter_number(term.chapter)} "
+                            f"defines it: define it here, or make this mention a link: "
+                            f"[{term.names[lang]}]({term.chapter}.md#{term.anchor})"
                         )
-                        break
+                    break
     return found
