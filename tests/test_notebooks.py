@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("ru", "en")
 INSTALL = re.compile(
-    r'^%pip install --quiet "nnzero @ git\+https://github\.com/\S+@v[\d.]+"$', re.M
+    r'^%pip install --quiet "nnzero(\[\w+\])? @ git\+https://github\.com/\S+@v[\d.]+"$', re.M
 )
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks" / "ru").glob("ch*.ipynb"))
 

@@ -99,3 +99,49 @@ def test_edit_links_open_the_page_in_its_own_language(root, site, prefix):
             site / prefix / ("" if page.stem == "index" else page.stem) / "index.html"
         ).read_text(encoding="utf-8")
         assert f"/edit/main/docs/{lang}/{page.name}" in html, f"{lang}/{page.name}: edit link"
+
+
+def test_two_builds_of_one_commit_are_identical(root, site, tmp_path):
+    """Rebuilds the English site and compares every file: no random ids, no clock time."""
+    import filecmp
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.setdefault(
+        "SOURCE_DATE_EPOCH",
+        subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        or "0",
+    )
+    again = tmp_path / "en"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--quiet",
+            "-f",
+            "mkdocs.en.yml",
+            "-d",
+            str(again),
+        ],
+        cwd=root,
+        env=env,
+        check=True,
+    )
+    different = []
+
+    def compare(left: Path, right: Path) -> None:
+        cmp = filecmp.dircmp(left, right)
+        different.extend(str(left / n) for n in cmp.left_only + cmp.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(left, right, cmp.common_files, shallow=False)
+        different.extend(str(left / n) for n in mismatch + errors)
+        for sub in cmp.common_dirs:
+            compare(left / sub, right / sub)
+
+    compare(site / "en", again)
+    assert not different, "these files differ between two builds: " + ", ".join(different[:10])

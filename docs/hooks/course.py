@@ -150,7 +150,9 @@ def _add_notebook(
     title = title_match[1].strip() if title_match else stem
     page_url = file.src_uri.removesuffix(".md") + "/"
     labels = _notebook_labels(config, title, page_url)
-    install = INSTALL.format(repo=config.repo_url, version=versions()["nnzero"])
+    # A chapter that uses AutoKeras installs the library with what that needs.
+    extras = "[highlevel]" if "autokeras" in (ROOT / program).read_text("utf-8") else ""
+    install = INSTALL.format(repo=config.repo_url, version=versions()["nnzero"], extras=extras)
     common = {
         "text": text,
         "page_url": page_url,
@@ -449,10 +451,33 @@ ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">¶</a>')
 NO_ALT = 'alt="No description has been provided for this image"'
 
 
+FIGURE_IMG = re.compile(
+    r'<img (?P<attrs>[^>]*?)src="(?P<src>[^"]*figures/[^"]+\.svg)"(?P<rest>[^>]*)>'
+)
+SVG_SIZE = re.compile(r'<svg[^>]*?width="(?P<w>[\d.]+)pt"[^>]*?height="(?P<h>[\d.]+)pt"')
+
+
+def _sized_figures(html: str, page: Page, files: Files) -> str:
+    """Figures load lazily and reserve their space: ``loading="lazy"``, width and height."""
+
+    def size(match: re.Match[str]) -> str:
+        file = files.get_file_from_path("figures/" + match["src"].split("figures/", 1)[1])
+        extra = ' loading="lazy" decoding="async"'
+        if file is not None:
+            found = SVG_SIZE.search(file.content_string[:2000])
+            if found:  # matplotlib writes points; CSS pixels are 4/3 of a point
+                width, height = (round(float(found[k]) * 4 / 3) for k in ("w", "h"))
+                extra += f' width="{width}" height="{height}"'
+        rest = match["rest"].rstrip(" /")
+        return f'<img {match["attrs"]}src="{match["src"]}"{rest}{extra} />'
+
+    return FIGURE_IMG.sub(size, html)
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """On notebook pages: drops nbconvert's "¶" links, gives each figure the page's alt text."""
+    """Figures lazy and sized; on notebook pages no "¶" links and the page's alt texts."""
     if not any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
-        return html
+        return _sized_figures(html, page, files)
     notebook = nbformat.reads(page.file.content_string, as_version=4)
     alts = [
         output.get("metadata", {}).get("image/svg+xml", {}).get("alt", "")

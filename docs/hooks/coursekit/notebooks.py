@@ -31,7 +31,7 @@ HEADING_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)\)")
-INSTALL = '%pip install --quiet "nnzero @ git+{repo}@v{version}"'
+INSTALL = '%pip install --quiet "nnzero{extras} @ git+{repo}@v{version}"'
 
 
 @dataclass
