@@ -139,9 +139,9 @@ plt.plot(range(1, len(with_zeroing) + 1), with_zeroing, ".-", label="gradients z
 plt.plot(range(1, len(without_zeroing) + 1), without_zeroing, ".-", label="gradients accumulated")
 plt.xlabel("step")
 plt.ylabel("loss")
-plt.ylim(0, 4.8)
+plt.ylim(0, 4.3)
 plt.title("Gradient descent with and without zeroing")
-plt.legend(loc="upper center", ncol=2)
+plt.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
 plt.show()
 # --8<-- [end:training_loop]
 

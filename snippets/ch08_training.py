@@ -69,6 +69,22 @@ print(
 print(f"validation means: average |mean| = {x_val_std.mean(dim=0).abs().mean():.3f}")
 # --8<-- [end:standardization]
 
+
+# %%
+# --8<-- [start:model]
+def make_model(sizes, seed=0):
+    return mlp(sizes, generator=torch.Generator().manual_seed(seed), dtype=F64)
+
+
+model = make_model([64, 64, 10])
+for layer in model.layers:
+    shapes = [tuple(p.shape) for p in layer.parameters()]
+    print(f"{type(layer).__name__:<6} parameter shapes: {shapes}")
+print("numbers in all parameters:", sum(p.numel() for p in model.parameters()))
+print("logits for 5 images:", tuple(model(x_train_std[:5]).shape))
+# --8<-- [end:model]
+
+
 # %%
 # --8<-- [start:epoch_demo]
 ids = torch.arange(10)
@@ -81,11 +97,6 @@ for epoch in range(1, 3):
 
 # %%
 # --8<-- [start:one_epoch]
-def make_model(sizes, seed=0):
-    return mlp(sizes, generator=torch.Generator().manual_seed(seed), dtype=F64)
-
-
-model = make_model([64, 64, 10])
 optimizer = SGD(model.parameters(), lr=0.1)
 train_batches = MiniBatches(x_train_std, y_train, batch_size=32, seed=0)
 print("iterations per epoch:", len(train_batches))

@@ -91,4 +91,27 @@ def test_executor_names_the_failing_block_and_keeps_earlier_output(tmp_path):
 def test_executor_captures_figures_as_svg(tmp_path):
     code = "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()\n"
     outputs = Executor(tmp_path, use_cache=False).run("plot", [block(code)])
-    assert len(outputs[0].figures) == 1 and outputs[0].figures[0].lstrip().startswith("<?xml")
+    assert len(outputs[0].figures) == 1
+    svgs = outputs[0].figures[0]
+    assert set(svgs) == {"ru", "en"}
+    assert all(svg.lstrip().startswith("<?xml") for svg in svgs.values())
+
+
+def test_figure_texts_are_translated_and_missing_ones_reported(tmp_path):
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "demo.figures.tsv").write_text(
+        "en\tru\nLoss curve\tКривая потерь\n", encoding="utf-8"
+    )
+    code = (
+        "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.title('Loss curve')\n"
+        "plt.xlabel('epoch')\nplt.ylabel('$L$')\nplt.show()\n"
+    )
+    (tmp_path / "snippets" / "demo.py").write_text(
+        "# %%\n# --8<-- [start:plot]\n" + code + "# --8<-- [end:plot]\n", encoding="utf-8"
+    )
+    program = block(code)
+    program.includes = [Include("snippets/demo.py:plot", 1)]
+    executor = Executor(tmp_path, use_cache=False)
+    [output] = executor.run("page", [program])
+    assert "Кривая потерь" in output.figures[0]["ru"] and "Loss curve" in output.figures[0]["en"]
+    assert executor.untranslated["page"] == ["epoch"]  # "$L$" is math: nothing to translate

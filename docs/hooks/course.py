@@ -477,7 +477,14 @@ def _sized_figures(html: str, page: Page, files: Files) -> str:
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Figures lazy and sized; on notebook pages no "¶" links and the page's alt texts."""
     if not any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
+        if page.file.src_uri.startswith("ch"):
+            # Search finds the prose; code and outputs would triple the index every page loads.
+            html = html.replace(
+                '<div class="language-', '<div data-search-exclude class="language-'
+            )
         return _sized_figures(html, page, files)
+    # The notebook repeats its chapter's text: search finds the chapter page, not both.
+    page.meta["search"] = {"exclude": True}
     notebook = nbformat.reads(page.file.content_string, as_version=4)
     alts = [
         output.get("metadata", {}).get("image/svg+xml", {}).get("alt", "")

@@ -6,7 +6,7 @@ which "fan" they look at and which gain they multiply by. Each function fills
 a tensor in place (hence the trailing underscore) and returns it; pass a
 seeded ``torch.Generator`` for reproducible weights.
 
-Taught in a later chapter.
+Taught in [chapter 11](ch11_init_norm_reg.md#init).
 """
 
 import math
@@ -14,6 +14,7 @@ import math
 import torch
 
 
+# --8<-- [start:fans]
 def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
     """Returns how many inputs feed each output unit, and how many outputs each input feeds.
 
@@ -38,8 +39,10 @@ def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
     return fan_in, fan_out
 
 
+# --8<-- [end:fans]
 
 
+# --8<-- [start:gain]
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """Returns the recommended gain for a nonlinearity, as ``torch.nn.init.calculate_gain``.
 
@@ -70,8 +73,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}")
 
 
+# --8<-- [end:gain]
 
 
+# --8<-- [start:xavier]
 def xavier_uniform_(
     tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None
 ) -> torch.Tensor:
@@ -111,8 +116,10 @@ def xavier_normal_(
         return tensor.normal_(0.0, std, generator=generator)
 
 
+# --8<-- [end:xavier]
 
 
+# --8<-- [start:kaiming]
 def _kaiming_std(tensor: torch.Tensor, a: float, mode: str, nonlinearity: str) -> float:
     """Returns ``gain / sqrt(fan)``, the standard deviation both Kaiming fills aim for."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
@@ -182,3 +189,4 @@ def kaiming_normal_(
         return tensor.normal_(0.0, std, generator=generator)
 
 
+# --8<-- [end:kaiming]

@@ -9,6 +9,7 @@ network from a list of sizes.
 Taught in [chapter 8](ch08_training.md).
 """
 
+# --8<-- [start:imports]
 import math
 from collections.abc import Sequence
 
@@ -16,6 +17,8 @@ import torch
 
 from nnzero.init import kaiming_uniform_
 from nnzero.neuron import relu
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:module]

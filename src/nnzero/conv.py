@@ -1,0 +1,206 @@
+"""Convolution from scratch: patches of an image (``unfold``) times a matrix of filters.
+
+A 2-D convolution slides a small filter over an image and, at every position,
+takes the weighted sum of the pixels under it. Cutting the image into all
+those patches first (``unfold``, also called *im2col*) turns the whole
+convolution into one matrix product, which autograd differentiates like any
+other. The same patches give max pooling: the largest value of each patch.
+
+Taught in [chapter 13](ch13_is_it_a_cat.md#convolution).
+"""
+
+# --8<-- [start:imports]
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from nnzero.init import kaiming_uniform_
+from nnzero.layers import Module
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:output_size]
+def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
+    """Returns how many positions a window of ``kernel_size`` takes along a side of ``size``.
+
+    Args:
+        size: The height (or width) of the input.
+        kernel_size: The height (or width) of the window.
+        stride: How far the window moves at each step.
+        padding: How many zeros are added on each side first.
+
+    Returns:
+        ``(size + 2 * padding - kernel_size) // stride + 1``.
+    """
+    return (size + 2 * padding - kernel_size) // stride + 1
+
+
+# --8<-- [end:output_size]
+
+
+# --8<-- [start:unfold]
+def unfold(x: torch.Tensor, kernel_size: int, stride: int = 1, padding: int = 0) -> torch.Tensor:
+    """Cuts images into all their square patches, like ``torch.nn.functional.unfold``.
+
+    Patch ``l`` (counting positions row by row) becomes column ``l`` of the
+    result; its entries are ordered channel first, then row and column inside
+    the window, as in ``F.unfold``.
+
+    Args:
+        x: Images of shape ``(N, C, H, W)``.
+        kernel_size: The side of the square window.
+        stride: How far the window moves at each step.
+        padding: How many zeros to add on each side of every image first.
+
+    Returns:
+        A tensor of shape ``(N, C * kernel_size**2, out_h * out_w)``.
+    """
+    n, c, h, w = x.shape
+    out_h = output_size(h, kernel_size, stride, padding)
+    out_w = output_size(w, kernel_size, stride, padding)
+    x = F.pad(x, (padding, padding, padding, padding))  # zeros around every image
+    shifted = []
+    for i in range(kernel_size):  # one strided copy of the image per cell of the window
+        for j in range(kernel_size):
+            rows = slice(i, i + stride * (out_h - 1) + 1, stride)
+            cols = slice(j, j + stride * (out_w - 1) + 1, stride)
+            shifted.append(x[:, :, rows, cols])  # (N, C, out_h, out_w)
+    patches = torch.stack(shifted, dim=2)  # (N, C, kernel_size**2, out_h, out_w)
+    return patches.reshape(n, c * kernel_size * kernel_size, out_h * out_w)
+
+
+# --8<-- [end:unfold]
+
+
+# --8<-- [start:conv2d]
+def conv2d(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: int = 1,
+    padding: int = 0,
+) -> torch.Tensor:
+    """A 2-D convolution (cross-correlation, as in deep learning), like ``F.conv2d``.
+
+    Args:
+        x: Images of shape ``(N, C_in, H, W)``.
+        weight: Square filters of shape ``(C_out, C_in, k, k)``.
+        bias: One number per output channel, shape ``(C_out,)``, or ``None``.
+        stride: How far the filter moves at each step.
+        padding: How many zeros to add on each side of every image first.
+
+    Returns:
+        The feature maps, shape ``(N, C_out, out_h, out_w)``.
+    """
+    n, _, h, w = x.shape
+    c_out, _, k, _ = weight.shape
+    patches = unfold(x, k, stride, padding)  # (N, C_in * k * k, L)
+    out = weight.reshape(c_out, -1) @ patches  # every filter times every patch: (N, C_out, L)
+    if bias is not None:
+        out = out + bias.reshape(1, c_out, 1)
+    out_h, out_w = output_size(h, k, stride, padding), output_size(w, k, stride, padding)
+    return out.reshape(n, c_out, out_h, out_w)
+
+
+# --8<-- [end:conv2d]
+
+
+# --8<-- [start:max_pool2d]
+def max_pool2d(x: torch.Tensor, kernel_size: int) -> torch.Tensor:
+    """The largest value of each ``kernel_size`` square, like ``F.max_pool2d(x, kernel_size)``.
+
+    The windows do not overlap (the stride equals the window); leftover rows
+    and columns at the bottom and right are dropped, as torch drops them.
+
+    Args:
+        x: Feature maps of shape ``(N, C, H, W)``.
+        kernel_size: The side of the square window.
+
+    Returns:
+        A tensor of shape ``(N, C, H // kernel_size, W // kernel_size)``.
+    """
+    n, c, h, w = x.shape
+    patches = unfold(x.reshape(n * c, 1, h, w), kernel_size, stride=kernel_size)
+    pooled = patches.max(dim=1).values  # (N * C, out_h * out_w)
+    return pooled.reshape(n, c, h // kernel_size, w // kernel_size)
+
+
+# --8<-- [end:max_pool2d]
+
+
+# --8<-- [start:layers]
+class Conv2d(Module):
+    """A convolutional layer with square filters, like ``torch.nn.Conv2d``.
+
+    The filters and biases start uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``
+    with ``fan_in = in_channels * kernel_size**2``, as in torch.
+
+    Args:
+        in_channels: The number of channels of the input.
+        out_channels: The number of filters, so of output channels.
+        kernel_size: The side of each square filter.
+        stride: How far the filters move at each step.
+        padding: How many zeros to add on each side of the input.
+        generator: The random number generator for the initial values.
+        dtype: The floating-point type of the parameters.
+
+    Attributes:
+        weight (torch.Tensor): The filters, ``(out_channels, in_channels, k, k)``.
+        bias (torch.Tensor): One number per filter, ``(out_channels,)``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        *,
+        generator: torch.Generator | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        self.stride, self.padding = stride, padding
+        shape = (out_channels, in_channels, kernel_size, kernel_size)
+        self.weight = torch.empty(shape, dtype=dtype)
+        kaiming_uniform_(self.weight, a=5**0.5, generator=generator)
+        bound = 1 / (in_channels * kernel_size * kernel_size) ** 0.5
+        self.bias = torch.empty(out_channels, dtype=dtype).uniform_(
+            -bound, bound, generator=generator
+        )
+        self.weight.requires_grad_()
+        self.bias.requires_grad_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``conv2d(x, weight, bias, stride, padding)``."""
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def parameters(self) -> list[torch.Tensor]:
+        """Returns ``[weight, bias]``."""
+        return [self.weight, self.bias]
+
+
+class MaxPool2d(Module):
+    """Max pooling over non-overlapping squares as a layer; it has no parameters.
+
+    Args:
+        kernel_size: The side of each square.
+    """
+
+    def __init__(self, kernel_size: int) -> None:
+        self.kernel_size = kernel_size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``max_pool2d(x, kernel_size)``."""
+        return max_pool2d(x, self.kernel_size)
+
+
+class Flatten(Module):
+    """Turns each sample into one row, ``(N, ...)`` to ``(N, -1)``, like ``torch.nn.Flatten``."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns ``x.reshape(len(x), -1)``."""
+        return x.reshape(len(x), -1)
+
+
+# --8<-- [end:layers]
