@@ -214,7 +214,8 @@ fig, axes = plt.subplots(1, 3, figsize=(10, 2.6))
 panels = [(grey_cat, "input"), (edge_maps[:, :1], "vertical edges"),
           (edge_maps[:, 1:], "horizontal edges")]  # fmt: skip
 for ax, (image, title) in zip(axes, panels, strict=True):
-    ax.imshow(image[0, 0].abs(), cmap="gray")
+    strength = image[0, 0].abs()
+    ax.imshow(strength, cmap="gray", vmax=strength.quantile(0.99))  # the brightest 1 % white
     ax.set_title(title)
     ax.axis("off")
 plt.tight_layout()
@@ -330,7 +331,9 @@ for name, make_model in [("MLP", make_mlp), ("CNN", make_cnn)]:
 face = x_val[y_val == 1][:1]  # one validation face
 with torch.no_grad():
     maps = cnn_model.layers[1](cnn_model.layers[0](face))  # the first convolution, then ReLU
-    filters = cnn_model.layers[0].weight
+filters = cnn_model.layers[0].weight.detach()
+start = make_cnn().layers[0].weight  # the same seed gives the same starting filters
+print(f"filters moved by {(filters - start).norm() / start.norm():.2f} of their starting size")
 fig, axes = plt.subplots(2, 7, figsize=(9, 2.9))
 axes[0, 0].imshow(face[0, 0], cmap="gray")
 axes[0, 0].set_title("input", fontsize=9)
@@ -350,9 +353,12 @@ plt.show()
 
 # %%
 # --8<-- [start:mlp_weights]
-weights = mlp_model.layers[1].weight.detach().reshape(32, 25, 25)
+weights = mlp_model.layers[1].weight.detach()  # (32, 625): one row per hidden neuron
+start = make_mlp().layers[1].weight.detach()
+print(f"weights moved by {(weights - start).norm() / start.norm():.2f} of their starting size")
+learned = (weights - start).reshape(32, 25, 25)  # what training added, as pictures
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.6))
-for ax, w in zip(axes.flat, weights, strict=False):
+for ax, w in zip(axes.flat, learned, strict=False):
     limit = w.abs().max()
     ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)  # red: +, blue: -
     ax.axis("off")
@@ -369,3 +375,62 @@ for name, model in [("MLP", mlp_model), ("CNN", cnn_model)]:
     print(f"{name} on the test set: accuracy {accuracy(predicted, y_test):.3f},", end="")
     print(f" precision {precision:.3f}, recall {recall:.3f}")
 # --8<-- [end:test_once]
+
+
+# %%
+# --8<-- [start:exercise_1]
+def f1_score(predicted, target):
+    precision, recall, _ = precision_recall(predicted, target)
+    return 2 * precision * recall / (precision + recall)
+
+
+predicted = (probabilities >= 0.5).to(F64)  # the network that saw 4 pictures
+print(f"F1 of the network that saw 4 pictures: {f1_score(predicted, y_val):.3f}")
+
+from nnzero.exercises.ch13 import check_1
+
+check_1(f1_score)
+# --8<-- [end:exercise_1]
+
+
+# %%
+# --8<-- [start:exercise_2]
+def conv2d_loops(x, weight):
+    n, _, height, width = x.shape
+    c_out, _, k, _ = weight.shape
+    out = torch.zeros(n, c_out, height - k + 1, width - k + 1, dtype=x.dtype)
+    for i in range(height - k + 1):
+        for j in range(width - k + 1):
+            patch = x[:, :, i : i + k, j : j + k]  # (N, C_in, k, k)
+            for o in range(c_out):
+                out[:, o, i, j] = (patch * weight[o]).sum(dim=(1, 2, 3))
+    return out
+
+
+difference = conv2d_loops(step, vertical_edge) - conv2d(step, vertical_edge)
+print(f"difference from our conv2d on the step picture: {difference.abs().max():.1e}")
+
+from nnzero.exercises.ch13 import check_2
+
+check_2(conv2d_loops)
+# --8<-- [end:exercise_2]
+
+
+# %%
+# --8<-- [start:exercise_3]
+def shift_right(images, pixels):
+    shifted = torch.zeros_like(images)
+    width = images.shape[-1]
+    if pixels >= 0:
+        shifted[..., pixels:] = images[..., : width - pixels]
+    else:  # a negative shift moves the picture to the left
+        shifted[..., :pixels] = images[..., -pixels:]
+    return shifted
+
+
+print(shift_right(torch.arange(1.0, 6.0).reshape(1, 1, 1, 5), 2)[0, 0])
+
+from nnzero.exercises.ch13 import check_3
+
+check_3(shift_right)
+# --8<-- [end:exercise_3]

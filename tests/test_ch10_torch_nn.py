@@ -120,6 +120,8 @@ def test_linear_init_as_ours(run) -> None:
 @claim("ch10_torch_nn", "linear-last-bit")
 def test_linear_last_bit(run) -> None:
     assert 0.0 < difference(run, "linear") < 1e-15
+    linear, module = report(run, "linear"), report(run, "module")
+    assert (linear["last"], linear["accuracy"]) == (module["last"], module["accuracy"])
 
 
 @claim("ch10_torch_nn", "optim-last-bit")

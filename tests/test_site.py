@@ -1,6 +1,7 @@
 """The built site: offline, the right language everywhere, notebooks with real outputs."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -145,3 +146,22 @@ def test_two_builds_of_one_commit_are_identical(root, site, tmp_path):
 
     compare(site / "en", again)
     assert not different, "these files differ between two builds: " + ", ".join(different[:10])
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_formulas_are_typeset_at_build_and_no_page_loads_a_math_script(site, prefix):
+    typeset = 0
+    for page in sorted((site / prefix).rglob("index.html")):
+        if prefix == "" and page.is_relative_to(site / "en"):
+            continue
+        html = page.read_text(encoding="utf-8")
+        scripts = [s for s in re.findall(r"<script[^>]*src=\"([^\"]*)\"", html)]
+        assert not [s for s in scripts if "katex" in s or "mathjax" in s.lower() or not s], (
+            f"{page}: loads a math script (or an empty src): {scripts}"
+        )
+        assert (
+            "\\(" not in re.sub(r"<(pre|code)\b.*?</\1>", "", html, flags=re.S)
+            or "arithmatex" not in html
+        )
+        typeset += html.count('class="katex"')
+    assert typeset > 100, "formulas are not typeset at build"

@@ -26,6 +26,7 @@ from typing import Any
 import nbformat
 from coursekit import LANGUAGES, checks, claims, glossary, records, translations
 from coursekit.execute import BlockOutput, ExecutionError, Executor
+from coursekit.katex import Katex
 from coursekit.notebooks import INSTALL, NotebookLabels, build_notebook, strip_front_matter
 from coursekit.pages import (
     Expander,
@@ -78,7 +79,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in problems:
         log.warning(problem)
     _state["terms"] = terms
+    _state["katex"] = Katex(
+        ROOT / "docs" / "overrides" / "assets" / "katex" / "katex.min.js", ROOT / ".cache"
+    )
     return config
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Stops the formula typesetter and keeps what it typeset for the next build."""
+    _state["katex"].close()
 
 
 def _warn_inline_python(page: str, text: str) -> None:
@@ -272,7 +281,7 @@ def _add_translation_pages(files: Files, config: MkDocsConfig) -> None:
             _state["fallback"].add(page)
     labels = config.extra["course"]
     generated = {
-        "translation-status.md": _status_page(labels, lang),
+        "translation-status.md": _status_page(labels, lang, excluded),
         "glossary.md": glossary.page(
             _state["terms"],
             lang,
@@ -294,12 +303,14 @@ def _page_title(page: str, lang: str) -> str:
     return heading[1].strip() if heading else page
 
 
-def _status_page(labels: dict[str, Any], lang: str) -> str:
+def _status_page(labels: dict[str, Any], lang: str, excluded: Any = None) -> str:
     names = labels["states"]
     lines = [f"# {labels['status_title']}", "", labels["status_intro"], ""]
     header = " | ".join(labels["language_names"][code] for code in LANGUAGES)
     lines += [f"| {labels['status_page']} | {header} |", "| --- |" + " --- |" * len(LANGUAGES)]
     for page in translations.pages(ROOT):
+        if excluded and excluded.match_file(page):
+            continue
         cells = [names[_state["status"][(page, code)].state] for code in LANGUAGES]
         lines.append(f"| [{_page_title(page, lang)}]({page}) `{page}` | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"
@@ -475,8 +486,14 @@ def _sized_figures(html: str, page: Page, files: Files) -> str:
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Figures lazy and sized; on notebook pages no "¶" links and the page's alt texts."""
-    if not any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values()):
+    """Formulas typeset; figures lazy and sized; notebook pages without "¶" links, with alts."""
+    notebook = any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values())
+    html, errors = _state["katex"].typeset(html, notebook=notebook)
+    for error in errors:
+        log.warning(
+            "%s: KaTeX cannot typeset a formula: %s", _page_path(config, page.file.src_uri), error
+        )
+    if not notebook:
         if page.file.src_uri.startswith("ch"):
             # Search finds the prose; code and outputs would triple the index every page loads.
             html = html.replace(
@@ -485,10 +502,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         return _sized_figures(html, page, files)
     # The notebook repeats its chapter's text: search finds the chapter page, not both.
     page.meta["search"] = {"exclude": True}
-    notebook = nbformat.reads(page.file.content_string, as_version=4)
+    cells = nbformat.reads(page.file.content_string, as_version=4).cells
     alts = [
         output.get("metadata", {}).get("image/svg+xml", {}).get("alt", "")
-        for cell in notebook.cells
+        for cell in cells
         if cell.cell_type == "code"
         for output in cell.outputs
         if "image/svg+xml" in output.get("data", {})

@@ -54,7 +54,9 @@ def absolute(href: str, page_url: str, site_url: str) -> str:
     if re.match(r"^[a-z]+:|^#", href):
         return href
     path, _, anchor = href.partition("#")
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), path))
+    # A link is relative to the page's Markdown file (ch02_neuron.md for ch02_neuron/).
+    source_dir = posixpath.dirname(page_url.rstrip("/"))
+    target = posixpath.normpath(posixpath.join(source_dir, path))
     if target.endswith(".md"):
         target = target[:-3]
         target = "" if target == "index" else target + "/"
@@ -164,8 +166,8 @@ def build_notebook(
         code = "\n".join(expander.expand(fence.body)).strip("\n")
         if is_library_source(fence.includes):
             # The library's source is read, not run (the first cell installs the library).
-            title = re.search(r'title="([^"]+)"', fence.info)
-            caption = f"`{title[1]}`:\n\n" if title else ""
+            source_title = re.search(r'title="([^"]+)"', fence.info)
+            caption = f"`{source_title[1]}`:\n\n" if source_title else ""
             cells.append(nbformat.v4.new_markdown_cell(f"{caption}```python\n{code}\n```"))
             continue
         section = section_of(fence.includes)

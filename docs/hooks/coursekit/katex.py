@@ -1,0 +1,147 @@
+"""Formulas typeset when the site is built: the page carries KaTeX's HTML and needs no script.
+
+The KaTeX that renders them is the one the site serves (``assets/katex/katex.min.js``, whose
+stylesheet and fonts the pages still load), run by Node in one process per build. Results are
+cached on disk by formula, so a warm build asks Node only for new formulas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+SCRIPT = Path(__file__).with_name("katex_render.js")
+INLINE = re.compile(r'<span class="arithmatex">\\\((?P<tex>.*?)\\\)</span>', re.DOTALL)
+DISPLAY = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.DOTALL)
+# Notebook pages: nbconvert leaves $…$ and $$…$$ in the Markdown cells' HTML as they were.
+MARKDOWN_CELL = re.compile(
+    r'(?P<open><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^>]*>)'
+    r"(?P<body>.*?)(?P<close></div>)",
+    re.DOTALL,
+)
+CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
+DOLLARS_DISPLAY = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
+DOLLARS_INLINE = re.compile(r"(?<![\\$\w])\$(?![\s$])(?P<tex>[^$\n]+?)(?<![\s\\])\$(?![\w$])")
+MATHJAX = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->|<script src=\"\"></script>",
+    re.DOTALL,
+)
+
+
+class KatexError(Exception):
+    """A formula KaTeX cannot typeset; the message holds KaTeX's reason and the TeX."""
+
+
+class Katex:
+    """Typesets TeX with the site's KaTeX in a Node process, caching every result on disk."""
+
+    def __init__(self, katex_js: Path, cache_dir: Path) -> None:
+        self.katex_js = katex_js
+        self.cache_file = cache_dir / "katex.json"
+        self.version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:12]
+        self.cache: dict[str, str] = {}
+        if self.cache_file.is_file():
+            saved = json.loads(self.cache_file.read_text(encoding="utf-8"))
+            if saved.get("version") == self.version:
+                self.cache = saved["formulas"]
+        self.changed = False
+        self.process: subprocess.Popen[str] | None = None
+
+    def _node(self) -> subprocess.Popen[str]:
+        if self.process is None:
+            node = shutil.which("node")
+            if node is None:
+                raise KatexError("Node.js is needed to typeset formulas at build time (node)")
+            self.process = subprocess.Popen(
+                [node, str(SCRIPT), str(self.katex_js)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+        return self.process
+
+    def render(self, tex: str, display: bool) -> str:
+        """KaTeX's HTML for one formula.
+
+        Raises:
+            KatexError: KaTeX rejects the TeX.
+        """
+        key = ("D" if display else "I") + tex
+        if key in self.cache:
+            return self.cache[key]
+        process = self._node()
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+        process.stdin.flush()
+        answer = json.loads(process.stdout.readline())
+        if "error" in answer:
+            raise KatexError(f"{answer['error']} in ${tex}$")
+        self.cache[key] = answer["html"]
+        self.changed = True
+        return str(answer["html"])
+
+    def typeset(self, page_html: str, notebook: bool = False) -> tuple[str, list[str]]:
+        """The page with every formula typeset, and the formulas KaTeX rejected."""
+        errors: list[str] = []
+
+        def render(tex: str, display: bool, original: str) -> str:
+            try:
+                return self.render(html.unescape(tex).strip(), display)
+            except KatexError as error:
+                errors.append(str(error))
+                return original
+
+        page_html = DISPLAY.sub(
+            lambda m: '<div class="arithmatex">' + render(m["tex"], True, m[0]) + "</div>",
+            page_html,
+        )
+        page_html = INLINE.sub(
+            lambda m: '<span class="arithmatex">' + render(m["tex"], False, m[0]) + "</span>",
+            page_html,
+        )
+        if notebook:
+            page_html = MATHJAX.sub("", page_html)
+
+            def cell(match: re.Match[str]) -> str:
+                body = match["body"]
+                pieces, last = [], 0
+                for code in CODE.finditer(body):
+                    pieces.append(_dollars(body[last : code.start()], render))
+                    pieces.append(code[0])
+                    last = code.end()
+                pieces.append(_dollars(body[last:], render))
+                return match["open"] + "".join(pieces) + match["close"]
+
+            page_html = MARKDOWN_CELL.sub(cell, page_html)
+        return page_html, errors
+
+    def close(self) -> None:
+        """Stops Node and saves the cache."""
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+            self.process = None
+        if self.changed:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            self.cache_file.write_text(
+                json.dumps({"version": self.version, "formulas": self.cache}, sort_keys=True),
+                encoding="utf-8",
+            )
+            self.changed = False
+
+
+def _dollars(text: str, render: object) -> str:
+    assert callable(render)
+    text = DOLLARS_DISPLAY.sub(
+        lambda m: '<div class="arithmatex">' + render(m["tex"], True, m[0]) + "</div>", text
+    )
+    return DOLLARS_INLINE.sub(
+        lambda m: '<span class="arithmatex">' + render(m["tex"], False, m[0]) + "</span>", text
+    )
