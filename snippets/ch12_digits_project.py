@@ -115,6 +115,8 @@ def train(seed, epochs=30, weight_decay=0.0, dropout=0.0, patience=None, log=Non
         model.load_state_dict(best_state)  # back to the best epoch
     model.epochs = epoch  # how many epochs it trained, for the tables
     return model
+
+
 # --8<-- [end:train_functions]
 
 
@@ -181,6 +183,12 @@ for index in wrong.tolist():
         f"test image {index:3}: true {true}, predicted {predicted} "
         f"with probability {probabilities[index, predicted]:.2f}"
     )
+confidence = probabilities.max(dim=1).values  # the probability of the predicted digit
+right = predictions == y_test
+print(
+    f"median confidence: right answers {confidence[right].median():.3f},"
+    f" mistakes {confidence[~right].median():.2f}"
+)
 
 images = x_test * std + mean  # undo the standardization to see the pixels again
 fig, axes = plt.subplots(1, len(wrong), figsize=(1.2 * len(wrong), 1.6))
@@ -238,14 +246,17 @@ print("identical outputs on the test set:", same)
 start = time.perf_counter()
 with threadpool_limits(limits=1):  # one thread, as for our network
     classifiers = [
-        MLPClassifier(hidden_layer_sizes=(128,), random_state=seed).fit(x_train.numpy(), y_train.numpy())
+        MLPClassifier(hidden_layer_sizes=(128,), random_state=seed).fit(
+            x_train.numpy(), y_train.numpy()
+        )
         for seed in SEEDS
     ]
 sklearn_seconds = (time.perf_counter() - start) / len(SEEDS)  # per model
 sklearn_accuracies = [c.score(x_test.numpy(), y_test.numpy()) for c in classifiers]
 print("scikit-learn epochs:", [c.n_iter_ for c in classifiers])
 print("scikit-learn test accuracy:", [round(a, 4) for a in sklearn_accuracies])
-print(f"median: scikit-learn {statistics.median(sklearn_accuracies):.4f}, ours {median_accuracy:.4f}")
+sklearn_median = statistics.median(sklearn_accuracies)
+print(f"median: scikit-learn {sklearn_median:.4f}, ours {median_accuracy:.4f}")
 print("both trained in under 10 s per model:", max(our_seconds, sklearn_seconds) < 10)
 # --8<-- [end:sklearn]
 

@@ -65,7 +65,7 @@ a = torch.randn(n, n, device=device)
 b = torch.randn(n, n, device=device)
 seconds = median_time(lambda: a @ b, device)
 print(f"a {n} x {n} matrix product: {2 * n**3 / 1e9:.2f} billion arithmetic operations")
-print(f"median of 5 products on {device.type}: under a second:", seconds < 1.0)
+print(f"median of 5 products on {device.type} under a second:", seconds < 1.0)
 # --8<-- [end:gpu_timing]
 
 
@@ -121,10 +121,9 @@ before = torch.nn.functional.mse_loss(single(x), y).item()
 optimizer = torch.optim.SGD(single.parameters(), lr=LR)
 for _ in range(EPOCHS):
     for start in range(0, len(x), BATCH_SIZE):
+        x_batch, y_batch = x[start : start + BATCH_SIZE], y[start : start + BATCH_SIZE]
         optimizer.zero_grad()
-        loss = torch.nn.functional.mse_loss(
-            single(x[start : start + BATCH_SIZE]), y[start : start + BATCH_SIZE]
-        )
+        loss = torch.nn.functional.mse_loss(single(x_batch), y_batch)
         loss.backward()
         optimizer.step()
 single_weights = torch.nn.utils.parameters_to_vector(single.parameters()).detach()

@@ -5,3 +5,6 @@ LANGUAGES = ("ru", "en")
 
 CODE_LANGUAGE = "en"
 """The language programs print and draw in; figures are translated from it."""
+
+DECIMAL_COMMA = ("ru",)
+"""Languages that write 0,5 for 0.5: their figures get a decimal comma."""

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import CODE_LANGUAGE, LANGUAGES
+from . import CODE_LANGUAGE, DECIMAL_COMMA, LANGUAGES
 from .pages import CodeBlock, sections
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -116,6 +116,7 @@ class Executor:
             # Only the code: where a block is shown (which language's page) changes nothing.
             "blocks": [job["code"] for job in jobs],
             "figure_texts": tables,
+            "decimal_comma": DECIMAL_COMMA,
         }
         return _sha(json.dumps(material, sort_keys=True).encode())
 
@@ -198,7 +199,12 @@ class Executor:
     ) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
-            job = {"blocks": jobs, "figure_texts": tables, "code_language": CODE_LANGUAGE}
+            job = {
+                "blocks": jobs,
+                "figure_texts": tables,
+                "code_language": CODE_LANGUAGE,
+                "decimal_comma": list(DECIMAL_COMMA),
+            }
             job_path.write_text(json.dumps(job), encoding="utf-8")
             env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
             process = subprocess.run(

@@ -27,6 +27,38 @@ def needs_translation(text: str) -> bool:
     return bool(LETTER.search(MATH.sub("", text)))
 
 
+DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def with_decimal_comma(text: str) -> str:
+    """``0.05`` as ``0,05``; inside ``$…$`` as ``0{,}05``, which mathtext spaces as a number."""
+    parts = re.split(r"(\$[^$]*\$)", text)
+    return "".join(
+        DECIMAL_POINT.sub("{,}" if part.startswith("$") else ",", part) for part in parts
+    )
+
+
+def _comma_formatters(figure: Any) -> list[tuple[Any, type]]:
+    """Makes every tick formatter of the figure write a decimal comma; returns how to undo it."""
+    changed = []
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            for formatter in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                original = type(formatter)
+                comma = type(
+                    "Comma" + original.__name__,
+                    (original,),
+                    {
+                        "__call__": lambda self, x, pos=None, _o=original: with_decimal_comma(
+                            _o.__call__(self, x, pos)
+                        )
+                    },
+                )
+                formatter.__class__ = comma
+                changed.append((formatter, original))
+    return changed
+
+
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -38,18 +70,26 @@ def _collect_figures(into: list[dict[str, str]], job: dict[str, Any], missing: s
     from matplotlib.text import Text
 
     source, tables = job["code_language"], job["figure_texts"]
+    comma_languages = set(job.get("decimal_comma", []))
     for number in plt.get_fignums():
         figure = plt.figure(number)
-        texts = [t for t in figure.findobj(Text) if needs_translation(t.get_text())]
+        texts = [t for t in figure.findobj(Text) if t.get_text()]
         originals = [t.get_text() for t in texts]
         svgs = {source: _svg(figure)}
         for lang, table in tables.items():
+            comma = lang in comma_languages
             for text, original in zip(texts, originals, strict=True):
-                if original in table:
-                    text.set_text(table[original])
-                else:
-                    missing.add(original)
+                translated = original
+                if needs_translation(original):
+                    if original in table:
+                        translated = table[original]
+                    else:
+                        missing.add(original)
+                text.set_text(with_decimal_comma(translated) if comma else translated)
+            undo = _comma_formatters(figure) if comma else []
             svgs[lang] = _svg(figure)
+            for formatter, original_class in undo:
+                formatter.__class__ = original_class
             for text, original in zip(texts, originals, strict=True):
                 text.set_text(original)
         into.append(svgs)

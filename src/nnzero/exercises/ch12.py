@@ -70,8 +70,7 @@ def check_1(confusion: Confusion) -> None:
                 1,
                 False,
                 {
-                    "ru": "Матрица транспонирована: строки — верные метки, столбцы — "
-                    "предсказанные",
+                    "ru": "Матрица транспонирована: строки — верные метки, столбцы — предсказанные",
                     "en": "The matrix is transposed: rows are the true labels, columns the "
                     "predicted ones",
                 },
@@ -138,15 +137,16 @@ def _steps(model: nn.Module, optimizer: torch.optim.Optimizer, count: int) -> No
     y = torch.randint(0, 3, (16,), generator=generator)
     for _ in range(count):
         optimizer.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
 
 
 def check_3(save_checkpoint: SaveCheckpoint, load_checkpoint: LoadCheckpoint) -> None:
-    """Checks ``save_checkpoint(path, model, optimizer, epoch)`` and
-    ``load_checkpoint(path, model, optimizer) -> epoch``.
+    """Checks ``save_checkpoint(path, model, optimizer, epoch)`` and ``load_checkpoint``.
 
-    Training 3 steps, saving, loading into a fresh model and optimizer and training 2 more
+    ``load_checkpoint(path, model, optimizer)`` fills the model and the optimizer and returns
+    the epoch saved. Training 3 steps, saving, loading into a fresh model and optimizer and training 2 more
     steps must give exactly the weights of 5 steps in a row, and the epoch saved must come back.
     """
     straight, straight_optimizer = _setup(0)
