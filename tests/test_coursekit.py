@@ -115,3 +115,16 @@ def test_figure_texts_are_translated_and_missing_ones_reported(tmp_path):
     [output] = executor.run("page", [program])
     assert "Кривая потерь" in output.figures[0]["ru"] and "Loss curve" in output.figures[0]["en"]
     assert executor.untranslated["page"] == ["epoch"]  # "$L$" is math: nothing to translate
+
+
+def test_records_compare_numbers_within_tolerance_and_ignore_times_in_timed_sections():
+    from coursekit import records
+
+    recorded = records.render({"fit_timed": "took 1.23 s\n", "loss": "0.123456789\n"}, {})
+    same = records.render({"fit_timed": "took 9.99 s\n", "loss": "0.1234567891\n"}, {})
+    assert records.first_difference(same, recorded) is None
+    changed = records.render({"fit_timed": "took 1.23 s\n", "loss": "0.1235\n"}, {})
+    diff = records.first_difference(changed, recorded)
+    assert diff is not None and diff.section == "loss" and diff.line == 4
+    reworded = records.render({"fit_timed": "took 1.23 min\n", "loss": "0.123456789\n"}, {})
+    assert records.first_difference(reworded, recorded).section == "fit_timed"

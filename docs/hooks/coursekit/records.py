@@ -17,6 +17,9 @@ RELATIVE_TOLERANCE = 1e-6
 (or by 1e-12 absolutely, for numbers near zero)."""
 ABSOLUTE_TOLERANCE = 1e-12
 HEADER = "# --8<-- section: "
+TIMED = "_timed"
+"""A section whose name ends in ``_timed`` prints measured times: its numbers are not compared
+with the record (its text still is), since no two runs take the same time."""
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf")
 
 
@@ -56,13 +59,15 @@ def _close(a: str, b: str) -> bool:
     return math.isclose(x, y, rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE)
 
 
-def lines_agree(now: str, recorded: str) -> bool:
-    """Whether two lines say the same: equal text around numbers that agree within tolerance."""
+def lines_agree(now: str, recorded: str, timed: bool = False) -> bool:
+    """Whether two lines say the same: equal text around numbers that agree within tolerance
+    (any numbers, in a timed section).
+    """
     if now == recorded:
         return True
     if NUMBER.sub("#", now) != NUMBER.sub("#", recorded):
         return False
-    return all(
+    return timed or all(
         _close(a, b) for a, b in zip(NUMBER.findall(now), NUMBER.findall(recorded), strict=True)
     )
 
@@ -94,7 +99,7 @@ def first_difference(now_text: str, record_text: str) -> Difference | None:
         for index in range(max(len(a), len(b))):
             x = a[index] if index < len(a) else None
             y = b[index] if index < len(b) else None
-            if x is None or y is None or not lines_agree(x, y):
+            if x is None or y is None or not lines_agree(x, y, section.endswith(TIMED)):
                 return Difference(section, start + 1 + index, x, y)
     return None
 
