@@ -60,9 +60,7 @@ def _close(a: str, b: str) -> bool:
 
 
 def lines_agree(now: str, recorded: str, timed: bool = False) -> bool:
-    """Whether two lines say the same: equal text around numbers that agree within tolerance
-    (any numbers, in a timed section).
-    """
+    """Whether two lines say the same: equal text, numbers within tolerance (any, if timed)."""
     if now == recorded:
         return True
     if NUMBER.sub("#", now) != NUMBER.sub("#", recorded):
