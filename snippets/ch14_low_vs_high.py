@@ -35,6 +35,7 @@ from nnzero.optim import SGD
 from nnzero.training import evaluate, train_epoch
 
 warnings.filterwarnings("ignore", module="keras")  # Keras's notes about its internals
+torch.set_num_threads(1)  # the tensors here are small: one thread is faster, and repeatable
 torch.manual_seed(0)
 F64 = torch.float64
 # --8<-- [end:imports]

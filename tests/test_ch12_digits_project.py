@@ -288,4 +288,10 @@ def test_sklearn_same_level(run) -> None:
     sklearn_median, ours = floats(line_with(output, "median"))
     assert abs(sklearn_median - ours) <= 0.01
     assert sklearn_median >= 0.96
-    assert line_with(output, "both trained").endswith("True")
+
+
+@claim("ch12_digits_project", "times-seconds")
+def test_times_seconds(run) -> None:
+    ours, theirs = floats(line_with(run.output("times_timed"), "training time per network"))
+    assert 0 < ours < 10
+    assert 0 < theirs < 10

@@ -485,8 +485,14 @@ def _sized_figures(html: str, page: Page, files: Files) -> str:
     return FIGURE_IMG.sub(size, html)
 
 
+# Pygments wraps every name and every space of a code block in a span that changes nothing on
+# screen (names have the code's own colour): half of a chapter page's elements.
+PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Formulas typeset; figures lazy and sized; notebook pages without "¶" links, with alts."""
+    html = PLAIN_TOKEN.sub(r"\1", html)
     notebook = any(page.file.src_uri == uri for uri, _ in _state["notebooks"].values())
     html, errors = _state["katex"].typeset(html, notebook=notebook)
     for error in errors:

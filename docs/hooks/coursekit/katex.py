@@ -43,7 +43,8 @@ class Katex:
     def __init__(self, katex_js: Path, cache_dir: Path) -> None:
         self.katex_js = katex_js
         self.cache_file = cache_dir / "katex.json"
-        self.version = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:12]
+        material = katex_js.read_bytes() + SCRIPT.read_bytes() + Path(__file__).read_bytes()
+        self.version = hashlib.sha256(material).hexdigest()[:12]
         self.cache: dict[str, str] = {}
         if self.cache_file.is_file():
             saved = json.loads(self.cache_file.read_text(encoding="utf-8"))
@@ -82,9 +83,13 @@ class Katex:
         answer = json.loads(process.stdout.readline())
         if "error" in answer:
             raise KatexError(f"{answer['error']} in ${tex}$")
-        self.cache[key] = answer["html"]
+        label = html.escape(" ".join(tex.split()), quote=True)
+        rendered = str(answer["html"]).replace(
+            '<span class="katex">', f'<span class="katex" role="math" aria-label="{label}">', 1
+        )
+        self.cache[key] = rendered
         self.changed = True
-        return str(answer["html"])
+        return rendered
 
     def typeset(self, page_html: str, notebook: bool = False) -> tuple[str, list[str]]:
         """The page with every formula typeset, and the formulas KaTeX rejected."""

@@ -10,7 +10,10 @@ lines.on("line", (line) => {
   const { tex, display } = JSON.parse(line);
   let answer;
   try {
-    answer = { html: katex.renderToString(tex, { displayMode: display, throwOnError: true }) };
+    // HTML only (no MathML copy: it doubled a page's elements); the hook labels it for screen
+    // readers with the TeX itself.
+    const options = { displayMode: display, throwOnError: true, output: "html" };
+    answer = { html: katex.renderToString(tex, options) };
   } catch (error) {
     answer = { error: String(error.message || error) };
   }
