@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from coursekit.claims import claim
+from coursekit.claims import claim, page_run
 from torch import nn
 
 from nnzero.exercises import ExerciseError, hints_in
@@ -43,7 +43,8 @@ def section_source(name: str) -> str:
     ("section", "name"),
     [("scratch", "from scratch"), ("pytorch", "PyTorch"), ("autokeras", "AutoKeras")],
 )
-def test_line_counts_are_the_functions_own(run, section: str, name: str) -> None:
+def test_line_counts_are_the_functions_own(section: str, name: str) -> None:
+    run = page_run("ch14_low_vs_high")
     source = section_source(section)
     function = source[: source.index("\n\n\n")]  # the def, up to the call of measure
     assert function.startswith("def train_")
