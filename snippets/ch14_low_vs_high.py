@@ -143,11 +143,11 @@ search = measure("AutoKeras", train_autokeras)
 # --8<-- [end:autokeras]
 
 # %%
-# --8<-- [start:comparison]
+# --8<-- [start:comparison_timed]
 print(f"{'approach':<14}{'lines':>6}{'test accuracy':>15}{'time, s':>9}")
 for name, (lines, test_accuracy, seconds) in results.items():
     print(f"{name:<14}{lines:>6}{test_accuracy:>15.4f}{seconds:>9.1f}")
-# --8<-- [end:comparison]
+# --8<-- [end:comparison_timed]
 
 # %%
 # --8<-- [start:search_trials]
