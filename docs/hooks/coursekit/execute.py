@@ -206,7 +206,9 @@ class Executor:
                 "decimal_comma": list(DECIMAL_COMMA),
             }
             job_path.write_text(json.dumps(job), encoding="utf-8")
-            env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+            # One thread: the chapters' tensors are small (faster so on 2 cores), and the
+            # round-off of every run is the same.
+            env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"}
             process = subprocess.run(
                 [sys.executable, str(RUNNER), str(job_path), str(result_path)],
                 cwd=self.root,

@@ -122,6 +122,13 @@ def mark_first_uses(markdown: str, terms: list[Term], lang: str) -> str:
     """
     lines = markdown.splitlines()
     fenced = {n for f in parse_fences(markdown) for n in range(f.line, f.end_line + 1)}
+    in_math = False  # inside a $$ … $$ block that spans lines
+    for number, line in enumerate(lines, start=1):
+        if line.count("$$") % 2:
+            in_math = not in_math
+            fenced.add(number)
+        elif in_math or "$$" in line:
+            fenced.add(number)
     prose = [i for i in range(len(lines)) if i + 1 not in fenced and not NOT_PROSE.match(lines[i])]
     # Longer terms first, so that «функция потерь» is marked before «функция».
     ordered = sorted(terms, key=lambda t: -max(len(s) for s in t.spellings(lang)))
