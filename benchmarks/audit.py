@@ -83,7 +83,9 @@ class _Body:
 
 def site_prefix() -> str:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    url = next(ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("site_url:"))
+    url = next(
+        ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("site_url:")
+    )
     return urlparse(url).path
 
 
@@ -112,9 +114,7 @@ def main() -> int:
     parser.add_argument("--site", default=str(ROOT / "site"))
     args = parser.parse_args()
     prefix = site_prefix()
-    handler = functools.partial(
-        type("H", (GzipHandler,), {"prefix": prefix}), directory=args.site
-    )
+    handler = functools.partial(type("H", (GzipHandler,), {"prefix": prefix}), directory=args.site)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}{prefix}"

@@ -128,3 +128,10 @@ def test_records_compare_numbers_within_tolerance_and_ignore_times_in_timed_sect
     assert diff is not None and diff.section == "loss" and diff.line == 4
     reworded = records.render({"fit_timed": "took 1.23 min\n", "loss": "0.123456789\n"}, {})
     assert records.first_difference(reworded, recorded).section == "fit_timed"
+
+
+def test_records_ignore_the_padding_that_a_wider_number_brings():
+    from coursekit import records
+
+    assert records.lines_agree("AutoKeras   7   13.1", "AutoKeras   7    8.6", timed=True)
+    assert not records.lines_agree("AutoKeras   7   13.1", "AutoKeras   8    8.6", timed=False)

@@ -133,17 +133,33 @@ def _git(root: Path, *args: str) -> str:
     return process.stdout if process.returncode == 0 else ""
 
 
+def _reviewed_at(root: Path, commit: str, path: str) -> str:
+    """``reviewed_text`` of ``path`` as it was at ``commit``."""
+    text = _git(root, "show", f"{commit}:{path}")
+    parts = [text]
+    for program in sorted(set(INCLUDED_PROGRAM.findall(text))):
+        record = _git(root, "show", f"{commit}:{program.removesuffix('.py')}.out")
+        if record:
+            parts.append(record)
+    return "\n".join(parts)
+
+
 def history(root: Path, path: str, synced_hash: str | None) -> tuple[str | None, list[str]]:
     """The commit holding the synced version of ``path``, and the commits after it.
 
     Returns:
         (the synced commit or None if not found, ["abc1234 subject", ...] newest first).
     """
-    log = _git(root, "log", "--format=%H %h %s", "--", path).splitlines()
+    current = (root / path).read_text(encoding="utf-8") if (root / path).is_file() else ""
+    records = [
+        program.removesuffix(".py") + ".out"
+        for program in sorted(set(INCLUDED_PROGRAM.findall(current)))
+    ]
+    log = _git(root, "log", "--format=%H %h %s", "--", path, *records).splitlines()
     since: list[str] = []
     for line in log:
         full, short, subject = [*line.split(" ", 2), ""][:3]
-        if synced_hash and digest(_git(root, "show", f"{full}:{path}")) == synced_hash:
+        if synced_hash and digest(_reviewed_at(root, full, path)) == synced_hash:
             return short, since
         since.append(f"{short} {subject}")
     return None, since

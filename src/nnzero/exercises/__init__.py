@@ -25,8 +25,7 @@ class ExerciseError(AssertionError):
 
 
 def language() -> str:
-    """The language of hints: the last [`set_language`][nnzero.exercises.set_language], else
-    ``NNZERO_LANG``, else English."""
+    """The language of hints: the last one set, else ``NNZERO_LANG``, else English."""
     lang = _chosen[-1] if _chosen else os.environ.get("NNZERO_LANG", "en")
     return lang if lang in LANGUAGES else "en"
 
