@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Builds of one commit are byte-identical: dates in the sitemap come from the commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help venv build serve serve-ru serve-en test lint pytest bench clean record translation-status translation-sync
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench audit clean record translation-status translation-sync
 
 help:
 	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make serve-ru / serve-en   live-reloading preview of one language while editing"
 	@echo "make bench   time a cold and a warm build and test run"
 	@echo "make record  rewrite the recorded outputs (snippets/*.out) and the Colab notebooks"
+	@echo "make audit   Lighthouse on every kind of page, both languages (needs Node and Chromium)"
 	@echo "make translation-status        every page x language: up to date, outdated or missing"
 	@echo "make translation-sync PAGES=x.md   record that both versions of x.md now say the same"
 
@@ -72,6 +73,14 @@ translation-status: $(STAMP)
 translation-sync: $(STAMP)
 	@test -n "$(PAGES)" || { echo 'usage: make translation-sync PAGES="ch02_neuron.md ..."'; exit 2; }
 	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations sync $(PAGES)
+
+# Lighthouse (pinned in package.json) on every kind of page of both languages, served with gzip.
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+audit: build node_modules/.installed
+	$(BIN)/python benchmarks/audit.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/site.py --fresh
