@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from coursekit import checks
+from coursekit import LANGUAGES, checks
 from coursekit.site_checks import third_party_resources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (tmp_path / "src" / "nnzero" / name).write_text("\n".join(kept) + "\n", "utf-8")
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets" / "demo.py").write_text(PROGRAM, encoding="utf-8")
-    for lang in ("ru", "en"):
+    for lang in LANGUAGES:
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "demo.md").write_text(PAGE.format(), encoding="utf-8")
     shutil.copy(ROOT / "docs" / "glossary.tsv", tmp_path / "docs" / "glossary.tsv")
@@ -360,7 +360,7 @@ def test_a_russian_term_to_avoid_and_its_deliberate_use(project):
 
 
 def test_front_matter_keeps_every_output_under_its_block(project):
-    for lang in ("ru", "en"):
+    for lang in LANGUAGES:
         edit(project, f"docs/{lang}/demo.md", "# Demo", "---\nhide: [toc]\n---\n\n# Demo")
     result = build(project)
     assert result.returncode == 0, result.stderr
@@ -420,7 +420,7 @@ def test_a_figure_text_without_a_translation(project):
         "import matplotlib.pyplot as plt\nplt.plot(values)\nplt.title('Sum of values')\n"
         "plt.show()\nprint(sum(values))",
     )
-    for lang in ("ru", "en"):
+    for lang in LANGUAGES:
         edit(
             project,
             f"docs/{lang}/demo.md",
@@ -443,7 +443,7 @@ def test_a_figure_text_without_a_translation(project):
 
 
 def test_a_claim_without_a_test_and_a_test_without_its_claim(project):
-    for lang in ("ru", "en"):
+    for lang in LANGUAGES:
         edit(project, f"docs/{lang}/demo.md", "## Part", "Six. <!-- claim: six -->\n\n## Part")
     assert "docs/ru/demo.md:3: the claim 'six' has no test" in problems(project)
     (project / "tests" / "test_demo.py").write_text(

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from coursekit import LANGUAGES
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-LANGUAGES = ("ru", "en")
+
 INSTALL = re.compile(
     r'^%pip install --quiet "nnzero(\[\w+\])? @ git\+https://github\.com/\S+@v[\d.]+"$', re.M
 )
