@@ -36,6 +36,7 @@ from coursekit.pages import (
     section_of,
     snippet_config,
 )
+from coursekit.purge_css import purge_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -460,6 +461,7 @@ def on_page_context(
 
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">¶</a>')
 NO_ALT = 'alt="No description has been provided for this image"'
+EMBEDDED_SVG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,[^"]*"[^>]*>')
 
 
 FIGURE_IMG = re.compile(
@@ -516,7 +518,19 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         for output in cell.outputs
         if "image/svg+xml" in output.get("data", {})
     ]
-    for alt in alts:
-        escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
-    return ANCHOR_LINK.sub("", html)
+    chapter = next(src for src, (uri, _) in _state["notebooks"].items() if uri == page.file.src_uri)
+    published = _state["figures"].get(chapter, [])
+    embedded = EMBEDDED_SVG.findall(html)
+    if len(embedded) == len(published) == len(alts):
+        # The notebook shows the very figures the chapter published: link them (lazily, sized)
+        # instead of repeating each one inline as base64 in the page.
+        up = "../" * page.url.count("/")
+        for tag, uri, alt in zip(embedded, published, alts, strict=True):
+            escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            html = html.replace(tag, f'<img alt="{escaped}" src="{up}{uri}" />', 1)
+        html = _sized_figures(html, page, files)
+    else:
+        for alt in alts:
+            escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
+    return purge_page(ANCHOR_LINK.sub("", html))
