@@ -135,3 +135,18 @@ def test_records_ignore_the_padding_that_a_wider_number_brings():
 
     assert records.lines_agree("AutoKeras   7   13.1", "AutoKeras   7    8.6", timed=True)
     assert not records.lines_agree("AutoKeras   7   13.1", "AutoKeras   8    8.6", timed=False)
+
+
+def test_purged_css_keeps_the_rules_a_page_can_use():
+    from coursekit.purge_css import purge
+
+    css = (
+        '@charset "UTF-8";.used{color:red}.unused{color:blue}.used .unused{x:1}'
+        "@media (max-width:10px){.used{y:2}.unused{y:3}}@font-face{font-family:X}"
+        'p,.unused{z:4}.used[data-x="}"]{w:5}'
+    )
+    kept = purge(css, {"used"})
+    assert kept == (
+        '@charset "UTF-8";.used{color:red}@media (max-width:10px){.used{y:2}}'
+        '@font-face{font-family:X}p,.unused{z:4}.used[data-x="}"]{w:5}'
+    )

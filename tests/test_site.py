@@ -167,3 +167,48 @@ def test_formulas_are_typeset_at_build_and_no_page_loads_a_math_script(site, pre
         )
         typeset += html.count('class="katex"')
     assert typeset > 100, "formulas are not typeset at build"
+
+
+# Budgets of what a reader's browser downloads, gzip-compressed as GitHub Pages serves it.
+# Lighthouse (make audit) measures the rest: fonts, and what scripts fetch after the load.
+FIRST_LOAD_BUDGET = 200 * 1024  # a page, its stylesheets and scripts, its images not lazy
+SEARCH_INDEX_BUDGET = 200 * 1024  # every page's search loads its language's index
+
+
+def first_load_bytes(page: Path) -> int:
+    import gzip
+
+    html = page.read_text(encoding="utf-8")
+    total = len(gzip.compress(html.encode(), mtime=0))
+    refs = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html)
+    refs += re.findall(r'<script[^>]*src="([^"]+)"', html)
+    refs += re.findall(r'<img(?![^>]*loading="lazy")[^>]*src="([^"]+)"', html)
+    for ref in refs:
+        path = (page.parent / ref.split("?")[0]).resolve()
+        if not ref.startswith("data:") and path.is_file():
+            data = path.read_bytes()
+            text = path.suffix in {".css", ".js", ".svg", ".html"}
+            total += len(gzip.compress(data, mtime=0)) if text else len(data)
+    return total
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_every_page_kind_stays_within_its_first_load_budget(site, prefix):
+    kinds = {
+        "home": "index.html",
+        "chapter": "ch03_gradients/index.html",
+        "API reference": "api/index.html",
+        "glossary": "glossary/index.html",
+        "notebook": "notebooks/ch13_is_it_a_cat/index.html",
+    }
+    over = {
+        kind: first_load_bytes(site / prefix / path) // 1024
+        for kind, path in kinds.items()
+        if first_load_bytes(site / prefix / path) > FIRST_LOAD_BUDGET
+    }
+    assert not over, f"over {FIRST_LOAD_BUDGET // 1024} KB (gzip) on first load: {over}"
+    index = (site / prefix / "search" / "search_index.json").read_bytes()
+    import gzip
+
+    assert len(gzip.compress(index, mtime=0)) < SEARCH_INDEX_BUDGET
+    assert b"\\u04" not in index, "the search index escapes Cyrillic (6 bytes a letter)"

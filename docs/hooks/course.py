@@ -15,6 +15,7 @@ For every page with Python blocks it
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -87,8 +88,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Stops the formula typesetter and keeps what it typeset for the next build."""
+    """Stops the formula typesetter; writes the search index as UTF-8 (every page loads it)."""
     _state["katex"].close()
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():  # Material escapes every Cyrillic letter as \uXXXX: 6 bytes for 2
+        data = json.loads(index.read_text(encoding="utf-8"))
+        compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        index.write_text(compact, encoding="utf-8")
 
 
 def _warn_inline_python(page: str, text: str) -> None:
