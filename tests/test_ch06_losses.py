@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 from coursekit.claims import claim
+from exercise_hints import wrong_answers_get_hints
 
-from nnzero.exercises import ExerciseError, hints_in
 from nnzero.exercises.ch06 import check_1, check_2, check_3
 from nnzero.losses import (
     binary_cross_entropy_with_logits,
@@ -307,11 +307,4 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("check", "answer", "ru", "en"), WRONG, ids=lambda x: getattr(x, "__name__", "")
-)
-@pytest.mark.parametrize("lang", ["ru", "en"])
-def test_wrong_answers_get_the_hint(check, answer, ru, en, lang):
-    hint = {"ru": ru, "en": en}[lang]
-    with hints_in(lang), pytest.raises(ExerciseError, match=hint):
-        check(answer)
+test_wrong_answers_get_the_hint = wrong_answers_get_hints(WRONG)
