@@ -112,6 +112,8 @@ def audit(url: str, out: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--site", default=str(ROOT / "site"))
+    parser.add_argument("--reports", help="keep each page's Lighthouse JSON report in this folder")
+    parser.add_argument("--only", help="audit only the page kinds whose name contains this")
     args = parser.parse_args()
     prefix = site_prefix()
     handler = functools.partial(type("H", (GzipHandler,), {"prefix": prefix}), directory=args.site)
@@ -122,10 +124,15 @@ def main() -> int:
     header = f"{'page':28} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'KB':>6} {'DOM':>6}"
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
+        reports = Path(args.reports or tmp)
+        reports.mkdir(parents=True, exist_ok=True)
         for lang, root in (("ru", ""), ("en", "en/")):
             for kind, path in PAGES.items():
+                if args.only and args.only not in kind:
+                    continue
                 name = f"{kind} ({lang})"
-                scores = audit(base + root + path, Path(tmp) / "report.json")
+                report = reports / f"{kind.replace(' ', '-')}-{lang}.json"
+                scores = audit(base + root + path, report)
                 print(
                     f"{name:28} {scores['performance']:5.2f} {scores['accessibility']:5.2f} "
                     f"{scores['best-practices']:5.2f} {scores['seo']:5.2f} "

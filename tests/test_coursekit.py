@@ -1,10 +1,16 @@
 """The site machinery itself: parsing pages, running blocks once, and the cache's keys."""
 
+import gzip
+import re
 from pathlib import Path
 
 import pytest
+from coursekit import alternates, mathfont
 from coursekit.execute import ExecutionError, Executor
+from coursekit.katex import Katex, KatexError
 from coursekit.pages import CodeBlock, Include, parse_fences, sections
+
+KATEX_JS = Path(__file__).resolve().parents[1] / "docs" / "hooks" / "katex" / "katex.min.js"
 
 PAGE = """# Title
 
@@ -150,3 +156,93 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
         '@charset "UTF-8";.used{color:red}@media (max-width:10px){.used{y:2}}'
         '@font-face{font-family:X}p,.unused{z:4}.used[data-x="}"]{w:5}'
     )
+
+
+def test_executor_keeps_figure_words_as_text_with_a_sans_serif_fallback(tmp_path):
+    code = "import matplotlib.pyplot as plt\nplt.title('$x^2$')\nplt.show()\n"
+    svg = Executor(tmp_path, use_cache=False).run("plot", [block(code)])[0].figures[0]["en"]
+    assert "<text" in svg, "figure words were drawn as paths"
+    families = re.findall(r"font-family: ([^;\"]*)", svg)
+    assert families and all(f.endswith("sans-serif") for f in families), families
+
+
+def test_formulas_become_one_math_element_without_the_tex_annotation(tmp_path):
+    katex = Katex(KATEX_JS, tmp_path)
+    try:
+        inline = katex.render("W_1 x", display=False)
+        block = katex.render(r"\sum_{i=1}^{N} x_i", display=True)
+    finally:
+        katex.close()
+    assert inline.startswith('<math class="katex">') and inline.endswith("</math>")
+    assert block.startswith('<math class="katex" display="block">')
+    for mathml in (inline, block):
+        assert mathml.count("<math") == 1
+        assert "annotation" not in mathml and "semantics" not in mathml
+    assert "<msub><mi>W</mi><mn>1</mn></msub>" in inline
+
+
+def test_primes_and_function_names_are_spaced_as_in_tex(tmp_path):
+    katex = Katex(KATEX_JS, tmp_path)
+    try:
+        derivative = katex.render("f'(x)", display=False)
+        logarithm = katex.render(r"\log x", display=False)
+    finally:
+        katex.close()
+    assert "<msup>" not in derivative  # the font's prime is already raised
+    assert '<mi>f</mi><mo lspace="0em" rspace="0em">′</mo>' in derivative
+    assert '<mi>log</mi><mo lspace="0em" rspace="0.1667em">\u2061</mo><mi>x</mi>' in logarithm
+
+
+def test_a_formula_the_math_font_cannot_draw_is_an_error(tmp_path):
+    katex = Katex(KATEX_JS, tmp_path)
+    try:
+        with pytest.raises(KatexError, match="math font has no '∮'"):
+            katex.render(r"\oint f", display=False)
+        with pytest.raises(KatexError, match="math font has no 'ש'"):
+            katex.render(r"\text{ש}", display=False)
+    finally:
+        katex.close()
+
+
+def test_the_math_font_draws_one_letter_identifiers_in_italic():
+    assert mathfont.missing("xyzhℓ∑∂≤Δ") == []
+    for letter in "hxαβ":  # h is U+210E; the Greek only in italic, as MathML draws <mi>α</mi>
+        assert mathfont.missing(letter, italic=True) == []
+    assert mathfont.missing("α") == ["α"]
+    assert mathfont.missing("∮ш") == ["∮", "ш"]
+
+
+SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url>
+         <loc>https://example.org/course/en/ch01/</loc>
+    </url>
+</urlset>"""
+
+
+def test_sitemap_lists_each_page_in_every_language(tmp_path):
+    (tmp_path / "sitemap.xml").write_text(SITEMAP, encoding="utf-8")
+    (tmp_path / "sitemap.xml.gz").write_bytes(b"")
+    site_url = "https://example.org/course/en/"
+    languages = [{"lang": "ru", "link": "../"}, {"lang": "en", "link": "./"}]
+    roots = alternates.roots(site_url, languages)
+    alternates.add_to_sitemap(tmp_path, site_url, roots)
+    text = (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    for lang, url in [
+        ("ru", "https://example.org/course/ch01/"),
+        ("en", "https://example.org/course/en/ch01/"),
+        ("x-default", "https://example.org/course/ch01/"),
+    ]:
+        assert f'<xhtml:link rel="alternate" hreflang="{lang}" href="{url}"/>' in text
+    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in text
+    assert gzip.decompress((tmp_path / "sitemap.xml.gz").read_bytes()).decode() == text
+
+
+def test_head_loses_relative_hreflang_links_but_the_language_switch_keeps_its_own():
+    page = (
+        '<head><link rel="alternate" href="../" hreflang="ru">\n'
+        '<link rel="alternate" href="../en/" hreflang="en"></head>'
+        '<body><a href="../en/ch01/" hreflang="en">English</a></body>'
+    )
+    cleaned = alternates.without_head_alternates(page)
+    assert "<link" not in cleaned and 'hreflang="en">English' in cleaned

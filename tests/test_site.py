@@ -212,3 +212,29 @@ def test_every_page_kind_stays_within_its_first_load_budget(site, prefix):
 
     assert len(gzip.compress(index, mtime=0)) < SEARCH_INDEX_BUDGET
     assert b"\\u04" not in index, "the search index escapes Cyrillic (6 bytes a letter)"
+
+
+# Lighthouse counts a page's elements once its script has run; the theme's script adds about 100
+# (copy buttons, tooltips), so the HTML itself keeps that much under 3,000.
+MAX_ELEMENTS_IN_HTML = 2900
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_chapter_pages_stay_under_the_element_budget(site, prefix):
+    over = {}
+    for page in sorted((site / prefix).glob("ch*/index.html")):
+        elements = len(re.findall(r"<[a-zA-Z]", page.read_text(encoding="utf-8")))
+        if elements > MAX_ELEMENTS_IN_HTML:
+            over[page.parent.name] = elements
+    assert not over, f"chapter pages over {MAX_ELEMENTS_IN_HTML} elements: {over}"
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_language_versions_are_in_the_sitemap_not_in_relative_head_links(site, prefix):
+    sitemap = (site / prefix / "sitemap.xml").read_text(encoding="utf-8")
+    pages = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    links = re.findall(r'hreflang="([^"]*)" href="(https://[^"]*)"', sitemap)
+    assert len(links) == 3 * len(pages) > 0, "each page: ru, en and x-default"
+    for page in (site / prefix).rglob("index.html"):
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert "hreflang" not in head, f"{page}: hreflang in the head"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from coursekit import LANGUAGES, checks, claims, glossary, records, translations
+from coursekit import LANGUAGES, alternates, checks, claims, glossary, records, translations
 from coursekit.execute import BlockOutput, ExecutionError, Executor
 from coursekit.katex import Katex
 from coursekit.notebooks import INSTALL, NotebookLabels, build_notebook, strip_front_matter
@@ -81,15 +81,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in problems:
         log.warning(problem)
     _state["terms"] = terms
-    _state["katex"] = Katex(
-        ROOT / "docs" / "overrides" / "assets" / "katex" / "katex.min.js", ROOT / ".cache"
-    )
+    _state["katex"] = Katex(ROOT / "docs" / "hooks" / "katex" / "katex.min.js", ROOT / ".cache")
     return config
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Stops the formula typesetter; writes the search index as UTF-8 (every page loads it)."""
+    """Stops the formula typesetter; finishes the search index and the sitemap.
+
+    The search index is rewritten as UTF-8 (every page loads it); the sitemap gets each page's
+    language versions.
+    """
     _state["katex"].close()
+    alternates.add_to_sitemap(
+        Path(config.site_dir),
+        config.site_url or "",
+        alternates.roots(config.site_url or "", config.extra["alternate"]),
+    )
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.is_file():  # Material escapes every Cyrillic letter as \uXXXX: 6 bytes for 2
         data = json.loads(index.read_text(encoding="utf-8"))
@@ -496,9 +503,10 @@ def _sized_figures(html: str, page: Page, files: Files) -> str:
     return FIGURE_IMG.sub(size, html)
 
 
-# Pygments wraps every name and every space of a code block in a span that changes nothing on
-# screen (names have the code's own colour): half of a chapter page's elements.
-PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+# Pygments wraps every name, space, punctuation mark and operator of a code block in a span:
+# over half of a chapter page's elements. Names and spaces have the code's own colour;
+# punctuation and operators (`.`, `=`, `+`) take it too, as on GitHub, instead of a lighter grey.
+PLAIN_TOKEN = re.compile(r'<span class="[nwpo]">([^<]*)</span>')
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -543,3 +551,26 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
             html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
     return purge_page(ANCHOR_LINK.sub("", html))
+
+
+# Fonts a page needs to draw its first screen, fetched before the stylesheet asks for them:
+# Roboto in the page's script (it is shown only if it arrives in time, so text never jumps),
+# and the math font on pages with formulas.
+TEXT_FONTS = {"ru": ("roboto-cyrillic-400-normal", "roboto-latin-400-normal")}
+DEFAULT_TEXT_FONTS = ("roboto-latin-400-normal",)
+MATH_FONT = "latinmodern-math"
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """No relative hreflang links in the head (see coursekit.alternates); fonts preloaded."""
+    output = alternates.without_head_alternates(output)
+    fonts = list(TEXT_FONTS.get(_language(config), DEFAULT_TEXT_FONTS))
+    if "<math" in output:
+        fonts.append(MATH_FONT)
+    up = "../" * page.url.count("/")
+    preload = "".join(
+        f'<link rel="preload" href="{up}assets/fonts/{font}.woff2" as="font" type="font/woff2" '
+        "crossorigin>"
+        for font in fonts
+    )
+    return output.replace("</title>", "</title>" + preload, 1)

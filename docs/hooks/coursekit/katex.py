@@ -1,8 +1,10 @@
-"""Formulas typeset when the site is built: the page carries KaTeX's HTML and needs no script.
+"""Formulas typeset when the site is built: the page carries MathML and needs no script.
 
-The KaTeX that renders them is the one the site serves (``assets/katex/katex.min.js``, whose
-stylesheet and fonts the pages still load), run by Node in one process per build. Results are
-cached on disk by formula, so a warm build asks Node only for new formulas.
+KaTeX (``docs/hooks/katex/katex.min.js``) turns each formula's TeX into MathML, run by Node in
+one process per build; browsers lay MathML out natively, in the math font the site serves
+(``coursekit.mathfont``), and screen readers read it. Results are cached on disk by formula, so a
+warm build asks Node only for new formulas. A formula KaTeX rejects, or one with a character the
+math font lacks, is reported with its page.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+
+from coursekit import mathfont
 
 SCRIPT = Path(__file__).with_name("katex_render.js")
 INLINE = re.compile(r'<span class="arithmatex">\\\((?P<tex>.*?)\\\)</span>', re.DOTALL)
@@ -27,6 +31,14 @@ MARKDOWN_CELL = re.compile(
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 DOLLARS_DISPLAY = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
 DOLLARS_INLINE = re.compile(r"(?<![\\$\w])\$(?![\s$])(?P<tex>[^$\n]+?)(?<![\s\\])\$(?![\w$])")
+MATH = re.compile(r"<math\b[^>]*>(?P<body>.*)</math>", re.DOTALL)
+ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">.*?</annotation>', re.DOTALL)
+TEXT = re.compile(r">([^<]+)<")
+ONE_LETTER = re.compile(r"<mi>([^<])</mi>")
+# f' : KaTeX sets the prime as a superscript, but a math font's prime is already raised.
+PRIMED = re.compile(r"<msup>(?P<base><mi[^>]*>[^<]*</mi>)<mo[^>]*>(?P<primes>[′″‴]+)</mo></msup>")
+# log x : the invisible "function application" operator, which browsers leave without space.
+APPLY = "<mo>\u2061</mo>"
 MATHJAX = re.compile(
     r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->|<script src=\"\"></script>",
     re.DOTALL,
@@ -44,6 +56,7 @@ class Katex:
         self.katex_js = katex_js
         self.cache_file = cache_dir / "katex.json"
         material = katex_js.read_bytes() + SCRIPT.read_bytes() + Path(__file__).read_bytes()
+        material += mathfont.FONT.read_bytes()
         self.version = hashlib.sha256(material).hexdigest()[:12]
         self.cache: dict[str, str] = {}
         if self.cache_file.is_file():
@@ -68,10 +81,10 @@ class Katex:
         return self.process
 
     def render(self, tex: str, display: bool) -> str:
-        """KaTeX's HTML for one formula.
+        """One formula as ``<math class="katex">``, MathML without KaTeX's TeX annotation.
 
         Raises:
-            KatexError: KaTeX rejects the TeX.
+            KatexError: KaTeX rejects the TeX, or the math font lacks one of its characters.
         """
         key = ("D" if display else "I") + tex
         if key in self.cache:
@@ -83,10 +96,13 @@ class Katex:
         answer = json.loads(process.stdout.readline())
         if "error" in answer:
             raise KatexError(f"{answer['error']} in ${tex}$")
-        label = html.escape(" ".join(tex.split()), quote=True)
-        rendered = str(answer["html"]).replace(
-            '<span class="katex">', f'<span class="katex" role="math" aria-label="{label}">', 1
-        )
+        rendered = _mathml(str(answer["html"]), display)
+        lacking = _not_in_font(rendered)
+        if lacking:
+            raise KatexError(
+                f"the math font has no {', '.join(map(repr, lacking))} (add it to "
+                f"coursekit/mathfont.py's CHARACTERS) in ${tex}$"
+            )
         self.cache[key] = rendered
         self.changed = True
         return rendered
@@ -140,6 +156,37 @@ class Katex:
                 encoding="utf-8",
             )
             self.changed = False
+
+
+def _mathml(katex_html: str, display: bool) -> str:
+    """KaTeX's ``<span class="katex"><math><semantics>…`` as one ``<math>`` element."""
+    match = MATH.search(katex_html)
+    assert match is not None, katex_html
+    body = ANNOTATION.sub("", match["body"])
+    body = body.removeprefix("<semantics>").removesuffix("</semantics>")
+    if body.startswith("<mrow>") and body.endswith("</mrow>") and _one_element(body, "mrow"):
+        body = body[len("<mrow>") : -len("</mrow>")]  # <math> is itself a row
+    body = PRIMED.sub(r'\g<base><mo lspace="0em" rspace="0em">\g<primes></mo>', body)
+    body = body.replace(APPLY, '<mo lspace="0em" rspace="0.1667em">\u2061</mo>')
+    block = ' display="block"' if display else ""
+    return f'<math class="katex"{block}>{body}</math>'
+
+
+def _one_element(markup: str, tag: str) -> bool:
+    """Whether ``markup`` is a single ``<tag>…</tag>``, not two siblings ``<tag>…</tag><tag>…``."""
+    depth = 0
+    for match in re.finditer(rf"<(/?){tag}>", markup):
+        depth += -1 if match[1] else 1
+        if depth == 0 and match.end() != len(markup):
+            return False
+    return True
+
+
+def _not_in_font(mathml: str) -> list[str]:
+    """The characters of a formula that the site's math font cannot draw."""
+    italic = [c for letter in ONE_LETTER.findall(mathml) for c in mathfont.missing(letter, True)]
+    text = html.unescape("".join(TEXT.findall(ONE_LETTER.sub("", mathml))))
+    return list(dict.fromkeys(italic + mathfont.missing(text)))
 
 
 def _dollars(text: str, render: object) -> str:
