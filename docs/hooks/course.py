@@ -518,9 +518,12 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         log.warning(
             "%s: KaTeX cannot typeset a formula: %s", _page_path(config, page.file.src_uri), error
         )
+    if page.file.src_uri in ("translators.md", "translation-status.md"):
+        page.meta["search"] = {"exclude": True}  # pages for translators, not for readers
     if not notebook:
-        if page.file.src_uri.startswith("ch"):
-            # Search finds the prose; code and outputs would triple the index every page loads.
+        if page.file.src_uri.startswith(("ch", "api")):
+            # Search finds the prose and the docstrings; code, outputs and signatures would
+            # triple the index that every page loads.
             html = html.replace(
                 '<div class="language-', '<div data-search-exclude class="language-'
             )
@@ -553,24 +556,6 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return purge_page(ANCHOR_LINK.sub("", html))
 
 
-# Fonts a page needs to draw its first screen, fetched before the stylesheet asks for them:
-# Roboto in the page's script (it is shown only if it arrives in time, so text never jumps),
-# and the math font on pages with formulas.
-TEXT_FONTS = {"ru": ("roboto-cyrillic-400-normal", "roboto-latin-400-normal")}
-DEFAULT_TEXT_FONTS = ("roboto-latin-400-normal",)
-MATH_FONT = "latinmodern-math"
-
-
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """No relative hreflang links in the head (see coursekit.alternates); fonts preloaded."""
-    output = alternates.without_head_alternates(output)
-    fonts = list(TEXT_FONTS.get(_language(config), DEFAULT_TEXT_FONTS))
-    if "<math" in output:
-        fonts.append(MATH_FONT)
-    up = "../" * page.url.count("/")
-    preload = "".join(
-        f'<link rel="preload" href="{up}assets/fonts/{font}.woff2" as="font" type="font/woff2" '
-        "crossorigin>"
-        for font in fonts
-    )
-    return output.replace("</title>", "</title>" + preload, 1)
+    """No relative hreflang links in the head (see coursekit.alternates)."""
+    return alternates.without_head_alternates(output)
