@@ -1,7 +1,8 @@
 """Lighthouse (mobile, default throttling) on every kind of page, in both languages.
 
-Usage: ``python benchmarks/audit.py [--site site]`` (or ``make audit``, which builds the site and
-installs the pinned Lighthouse from package.json first). The built site is served as GitHub
+Usage: ``python benchmarks/audit.py [--site site] [--only KIND] [--reports DIR]`` (or
+``make audit``, which builds the site and installs the pinned Lighthouse from package.json
+first). The built site is served as GitHub
 Pages serves it, under site_url's path and with gzip. Prints one row per page and fails when a
 page scores under the thresholds below.
 """

@@ -166,6 +166,12 @@ def test_executor_keeps_figure_words_as_text_with_a_sans_serif_fallback(tmp_path
     assert families and all(f.endswith("sans-serif") for f in families), families
 
 
+def test_a_figure_with_a_symbol_from_matplotlibs_own_fonts_stays_drawn(tmp_path):
+    code = 'import matplotlib.pyplot as plt\nplt.title("$f\'(x)$")\nplt.show()\n'
+    svg = Executor(tmp_path, use_cache=False).run("plot", [block(code)])[0].figures[0]["en"]
+    assert "cmsy10" not in svg and "<text" not in svg
+
+
 def test_formulas_become_one_math_element_without_the_tex_annotation(tmp_path):
     katex = Katex(KATEX_JS, tmp_path)
     try:

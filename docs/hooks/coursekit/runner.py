@@ -62,17 +62,30 @@ def _comma_formatters(figure: Any) -> list[tuple[Any, type]]:
 FONT_FAMILY = re.compile(r"font-family: (?P<names>[^;\"]*)")
 
 
+# Fonts that ship inside matplotlib for its math symbols, not on readers' devices: their text
+# is in the font's own encoding (a prime is a "0" in cmsy10), so it must stay drawn.
+MATH_FONTS = re.compile(r"font-family: '(cm\w+|STIX\w*|DejaVu Sans Display)'")
+
+
 def _svg(figure: Any) -> str:
     """The figure as SVG, its words as text.
 
     A font family the reader's device lacks falls back to its sans-serif, not to its default
-    (often serif) font.
+    (often serif) font. A figure with a symbol from matplotlib's own math fonts is drawn with
+    paths, as before.
     """
+    import matplotlib
+
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buffer.getvalue()
+    if MATH_FONTS.search(svg):
+        buffer = io.StringIO()
+        with matplotlib.rc_context({"svg.fonttype": "path"}):
+            figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        return buffer.getvalue()
     return FONT_FAMILY.sub(
-        lambda m: m[0] if m["names"].endswith("sans-serif") else m[0] + ", sans-serif",
-        buffer.getvalue(),
+        lambda m: m[0] if m["names"].endswith("sans-serif") else m[0] + ", sans-serif", svg
     )
 
 
