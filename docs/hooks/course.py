@@ -520,6 +520,11 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         )
     if page.file.src_uri in ("translators.md", "translation-status.md"):
         page.meta["search"] = {"exclude": True}  # pages for translators, not for readers
+    # One-line API signatures need no copy button (the theme would add one to each of 105).
+    html = html.replace(
+        '<div class="language-python doc-signature highlight">',
+        '<div class="language-python doc-signature highlight no-copy">',
+    )
     if not notebook:
         if page.file.src_uri.startswith(("ch", "api")):
             # Search finds the prose and the docstrings; code, outputs and signatures would
