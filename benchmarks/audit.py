@@ -30,7 +30,7 @@ CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 PAGES = {  # kind -> path under a language's root
     "home": "",
     "chapter": "ch03_gradients/",
-    "API reference": "api/",
+    "API reference": "api/optim/",
     "glossary": "glossary/",
     "notebook": "notebooks/ch03_gradients/",
 }

@@ -252,3 +252,17 @@ def test_head_loses_relative_hreflang_links_but_the_language_switch_keeps_its_ow
     )
     cleaned = alternates.without_head_alternates(page)
     assert "<link" not in cleaned and 'hreflang="en">English' in cleaned
+
+
+def test_purged_page_drops_jupyterlab_properties_nothing_reads():
+    from coursekit.purge_css import unused_properties_removed
+
+    page = (
+        "<style>:root{--jp-a: red;--jp-b: var(--jp-c);--jp-c: 1px;--jp-d: 2px;"
+        "--jp-e: var(--jp-d);--md-x: 1px}.x{color:var(--jp-a)}</style>"
+        '<div style="width: var(--jp-b)"></div>'
+    )
+    kept = unused_properties_removed(page)
+    assert "--jp-a" in kept and "--jp-b" in kept and "--jp-c" in kept  # read, or read by a read
+    assert "--jp-d" not in kept and "--jp-e" not in kept  # read only by an unread one
+    assert "--md-x" in kept  # the theme's stylesheet may read it

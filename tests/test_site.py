@@ -197,7 +197,7 @@ def test_every_page_kind_stays_within_its_first_load_budget(site, prefix):
     kinds = {
         "home": "index.html",
         "chapter": "ch03_gradients/index.html",
-        "API reference": "api/index.html",
+        "API reference": "api/optim/index.html",
         "glossary": "glossary/index.html",
         "notebook": "notebooks/ch13_is_it_a_cat/index.html",
     }

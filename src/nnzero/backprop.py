@@ -17,7 +17,7 @@ softmax and the loss are the library's own
 ([`relu`][nnzero.neuron.relu], [`softmax`][nnzero.losses.softmax],
 [`cross_entropy`][nnzero.losses.cross_entropy]).
 
-Taught in [chapter 7](ch07_backprop.md).
+Taught in [chapter 7](../ch07_backprop.md).
 """
 
 # --8<-- [start:imports]

@@ -4,7 +4,7 @@ These are the tools of chapter 3: they need nothing but the function
 itself, so they are the reference that every hand-written or automatic
 gradient in the course is checked against.
 
-Taught in [chapter 3](ch03_gradients.md).
+Taught in [chapter 3](../ch03_gradients.md).
 """
 
 # --8<-- [start:imports]

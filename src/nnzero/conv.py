@@ -6,7 +6,7 @@ those patches first (``unfold``, also called *im2col*) turns the whole
 convolution into one matrix product, which autograd differentiates like any
 other. The same patches give max pooling: the largest value of each patch.
 
-Taught in [chapter 13](ch13_is_it_a_cat.md#convolution).
+Taught in [chapter 13](../ch13_is_it_a_cat.md#convolution).
 """
 
 # --8<-- [start:imports]

@@ -5,7 +5,7 @@ samples are put in a new random order (a permutation drawn from a seeded
 generator, so runs can be repeated exactly), then cut into consecutive
 batches.
 
-Taught in [chapter 8](ch08_training.md).
+Taught in [chapter 8](../ch08_training.md).
 """
 
 # --8<-- [start:imports]

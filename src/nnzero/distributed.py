@@ -10,7 +10,7 @@ The functions live in the library, not on a page, so that new processes can impo
 in each process, and ``python -m nnzero.distributed`` is the same training started by
 ``torchrun``, the launcher used on real clusters.
 
-Taught in [chapter 15](ch15_many_machines.md).
+Taught in [chapter 15](../ch15_many_machines.md).
 """
 
 # --8<-- [start:imports]

@@ -5,7 +5,7 @@ multiplies the survivors by ``1 / (1 - p)``, so the expected value of every
 element stays the same. In evaluation mode it passes the input through
 unchanged.
 
-Taught in [chapter 11](ch11_init_norm_reg.md#dropout).
+Taught in [chapter 11](../ch11_init_norm_reg.md#dropout).
 """
 
 import torch

@@ -11,7 +11,7 @@ Each operation is written with its gradient rule right next to it, as a small
 gradients of the inputs. Adding (``+=``) rather than assigning is what makes a
 value that is used several times receive the sum of all its contributions.
 
-Taught in [chapter 4](ch04_autograd.md).
+Taught in [chapter 4](../ch04_autograd.md).
 """
 
 from __future__ import annotations

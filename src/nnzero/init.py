@@ -6,7 +6,7 @@ which "fan" they look at and which gain they multiply by. Each function fills
 a tensor in place (hence the trailing underscore) and returns it; pass a
 seeded ``torch.Generator`` for reproducible weights.
 
-Taught in [chapter 11](ch11_init_norm_reg.md#init).
+Taught in [chapter 11](../ch11_init_norm_reg.md#init).
 """
 
 import math

@@ -6,7 +6,7 @@ A layer is a callable object that owns its parameters: tensors with
 [`mlp`][nnzero.layers.mlp] builds the usual Linear → ReLU → … → Linear
 network from a list of sizes.
 
-Taught in [chapter 8](ch08_training.md).
+Taught in [chapter 8](../ch08_training.md).
 """
 
 # --8<-- [start:imports]

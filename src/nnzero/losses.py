@@ -5,7 +5,7 @@ functions do with their default ``reduction="mean"``. Their gradients come
 from autograd running through the arithmetic written here, so the formulas
 are arranged to stay finite and accurate for very large logits (±1000).
 
-Taught in [chapter 6](ch06_losses.md).
+Taught in [chapter 6](../ch06_losses.md).
 """
 
 import torch

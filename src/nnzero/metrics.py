@@ -1,6 +1,6 @@
 """Metrics: numbers that say how well a model does, as opposed to losses it trains on.
 
-Taught in [chapter 8](ch08_training.md).
+Taught in [chapter 8](../ch08_training.md).
 """
 
 import torch

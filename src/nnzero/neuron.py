@@ -5,7 +5,7 @@ arithmetic; the tests check each of them, and the whole neuron, against PyTorch
 (``torch.sigmoid``, ``torch.tanh``, ``torch.relu``, ``torch.heaviside`` and
 ``torch.nn.Linear``) in double precision.
 
-Taught in [chapter 2](ch02_neuron.md).
+Taught in [chapter 2](../ch02_neuron.md).
 """
 
 from collections.abc import Callable

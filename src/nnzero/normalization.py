@@ -6,7 +6,7 @@ vectors. While training it also keeps running averages of the batch means and
 variances; in evaluation mode it normalises with those instead, so one example
 gets the same answer whatever batch it comes in.
 
-Taught in [chapter 11](ch11_init_norm_reg.md#batchnorm).
+Taught in [chapter 11](../ch11_init_norm_reg.md#batchnorm).
 """
 
 import torch

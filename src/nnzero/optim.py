@@ -6,7 +6,7 @@ arguments, so that after any number of steps the parameters agree with
 torch's. The optimizers work on tensors whose ``.grad`` was filled by
 ``backward()``; the update itself runs under ``torch.no_grad()``.
 
-Taught in [chapter 9](ch09_optimizers.md).
+Taught in [chapter 9](../ch09_optimizers.md).
 """
 
 from collections.abc import Iterable

@@ -8,7 +8,7 @@ weight is a separate ``Value``, so it is slow, but every step of the computation
 can be followed by hand. The tensor versions of the same pieces are
 [`nnzero.neuron.Neuron`][nnzero.neuron.Neuron] and [`nnzero.layers`][nnzero.layers].
 
-Taught in [chapter 4](ch04_autograd.md).
+Taught in [chapter 4](../ch04_autograd.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ These are the tools of chapter 1. Both are written straight from their
 definitions, with plain Python loops, so that every step can be read; the
 tests check them against ``torch.matmul`` and ``torch.broadcast_shapes``.
 
-Taught in [chapter 1](ch01_why_pytorch.md#from-scratch).
+Taught in [chapter 1](../ch01_why_pytorch.md#from-scratch).
 """
 
 import torch

@@ -5,7 +5,7 @@ optimizer step (with the gradients cleared first). An epoch runs that over
 every mini-batch; after it the model is measured on the validation data,
 which it never trains on, so over-fitting shows up as a gap between the two.
 
-Taught in [chapter 8](ch08_training.md).
+Taught in [chapter 8](../ch08_training.md).
 """
 
 # --8<-- [start:imports]

@@ -2,7 +2,8 @@
 
 A rule stays when one of its selectors names only classes that the page's HTML uses (or no
 class at all); ``@media`` and ``@supports`` blocks are filtered the same way inside, and every
-other at-rule (fonts, keyframes, charset) stays as it is.
+other at-rule (fonts, keyframes, charset) stays as it is. Then the custom properties (JupyterLab's
+hundreds of ``--jp-*`` colours and sizes) that nothing left on the page reads go too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
+PROPERTY = re.compile(r"--(?P<name>[\w-]+)\s*:[^;{}]*(?:;|(?=\}))")
+READ = re.compile(r"var\(\s*--([\w-]+)")
 
 
 def _used(selector: str, classes: set[str]) -> bool:
@@ -66,7 +69,34 @@ def _split(css: str) -> list[tuple[str, str]]:
     return result
 
 
+def unused_properties_removed(page: str) -> str:
+    """The page without the ``--jp-*`` property declarations of its styles that nothing reads.
+
+    A property is read by a ``var()`` outside any declaration, or by the value of a property that
+    is itself read.
+    """
+    values: dict[str, list[str]] = {}
+    for match in PROPERTY.finditer(page):
+        values.setdefault(match["name"], []).append(match[0])
+    needed = set(READ.findall(PROPERTY.sub("", page)))
+    todo = list(needed)
+    while todo:
+        for declaration in values.get(todo.pop(), []):
+            for name in READ.findall(declaration):
+                if name not in needed:
+                    needed.add(name)
+                    todo.append(name)
+
+    def keep(match: re.Match[str]) -> str:
+        # Only JupyterLab's: the theme's own stylesheet, not on the page, reads the others.
+        unread = match["name"].startswith("jp-") and match["name"] not in needed
+        return "" if unread else match[0]
+
+    return STYLE.sub(lambda m: m[1] + PROPERTY.sub(keep, m[2]) + m[3], page)
+
+
 def purge_page(html: str) -> str:
-    """The page with each ``<style>`` cut down to the rules its elements can use."""
+    """The page with each ``<style>`` cut down to the rules and properties its elements use."""
     classes = {name for attr in CLASS_ATTR.findall(html) for name in attr.split()}
-    return STYLE.sub(lambda m: m[1] + purge(m[2], classes) + m[3], html)
+    html = STYLE.sub(lambda m: m[1] + purge(m[2], classes) + m[3], html)
+    return unused_properties_removed(html)
