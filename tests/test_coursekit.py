@@ -259,10 +259,11 @@ def test_purged_page_drops_jupyterlab_properties_nothing_reads():
 
     page = (
         "<style>:root{--jp-a: red;--jp-b: var(--jp-c);--jp-c: 1px;--jp-d: 2px;"
-        "--jp-e: var(--jp-d);--md-x: 1px}.x{color:var(--jp-a)}</style>"
+        "--jp-e: var(--jp-d);--md-red-50: #fee;--md-x: 1px}.x{color:var(--jp-a)}</style>"
         '<div style="width: var(--jp-b)"></div>'
     )
     kept = unused_properties_removed(page)
     assert "--jp-a" in kept and "--jp-b" in kept and "--jp-c" in kept  # read, or read by a read
     assert "--jp-d" not in kept and "--jp-e" not in kept  # read only by an unread one
+    assert "--md-red-50" not in kept  # JupyterLab's palette
     assert "--md-x" in kept  # the theme's stylesheet may read it

@@ -14,6 +14,8 @@ CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
 PROPERTY = re.compile(r"--(?P<name>[\w-]+)\s*:[^;{}]*(?:;|(?=\}))")
+# JupyterLab's own (--jp-*) and its Material palette (--md-red-50 ... --md-blue-grey-900).
+JUPYTERLAB_PROPERTY = re.compile(r"jp-|md-[a-z-]+-a?\d{2,3}$")
 READ = re.compile(r"var\(\s*--([\w-]+)")
 
 
@@ -70,7 +72,7 @@ def _split(css: str) -> list[tuple[str, str]]:
 
 
 def unused_properties_removed(page: str) -> str:
-    """The page without the ``--jp-*`` property declarations of its styles that nothing reads.
+    """The page without JupyterLab's property declarations that nothing on it reads.
 
     A property is read by a ``var()`` outside any declaration, or by the value of a property that
     is itself read.
@@ -89,7 +91,7 @@ def unused_properties_removed(page: str) -> str:
 
     def keep(match: re.Match[str]) -> str:
         # Only JupyterLab's: the theme's own stylesheet, not on the page, reads the others.
-        unread = match["name"].startswith("jp-") and match["name"] not in needed
+        unread = JUPYTERLAB_PROPERTY.match(match["name"]) and match["name"] not in needed
         return "" if unread else match[0]
 
     return STYLE.sub(lambda m: m[1] + PROPERTY.sub(keep, m[2]) + m[3], page)
