@@ -520,7 +520,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         )
     if page.file.src_uri in ("translators.md", "translation-status.md"):
         page.meta["search"] = {"exclude": True}  # pages for translators, not for readers
-    # One-line API signatures need no copy button (the theme would add one to each of 105).
+    # One-line API signatures need no copy button (the theme would add one to each of them).
     html = html.replace(
         '<div class="language-python doc-signature highlight">',
         '<div class="language-python doc-signature highlight no-copy">',
