@@ -172,13 +172,17 @@ def test_a_figure_with_a_symbol_from_matplotlibs_own_fonts_stays_drawn(tmp_path)
     assert "cmsy10" not in svg and "<text" not in svg
 
 
-def test_formulas_become_one_math_element_without_the_tex_annotation(tmp_path):
-    katex = Katex(KATEX_JS, tmp_path)
-    try:
-        inline = katex.render("W_1 x", display=False)
-        block = katex.render(r"\sum_{i=1}^{N} x_i", display=True)
-    finally:
-        katex.close()
+@pytest.fixture
+def katex(tmp_path):
+    """The build's typesetter with an empty cache; Node stops after the test."""
+    typesetter = Katex(KATEX_JS, tmp_path)
+    yield typesetter
+    typesetter.close()
+
+
+def test_formulas_become_one_math_element_without_the_tex_annotation(katex):
+    inline = katex.render("W_1 x", display=False)
+    block = katex.render(r"\sum_{i=1}^{N} x_i", display=True)
     assert inline.startswith('<math class="katex">') and inline.endswith("</math>")
     assert block.startswith('<math class="katex" display="block">')
     for mathml in (inline, block):
@@ -187,27 +191,19 @@ def test_formulas_become_one_math_element_without_the_tex_annotation(tmp_path):
     assert "<msub><mi>W</mi><mn>1</mn></msub>" in inline
 
 
-def test_primes_and_function_names_are_spaced_as_in_tex(tmp_path):
-    katex = Katex(KATEX_JS, tmp_path)
-    try:
-        derivative = katex.render("f'(x)", display=False)
-        logarithm = katex.render(r"\log x", display=False)
-    finally:
-        katex.close()
+def test_primes_and_function_names_are_spaced_as_in_tex(katex):
+    derivative = katex.render("f'(x)", display=False)
+    logarithm = katex.render(r"\log x", display=False)
     assert "<msup>" not in derivative  # the font's prime is already raised
     assert '<mi>f</mi><mo lspace="0em" rspace="0em">′</mo>' in derivative
     assert '<mi>log</mi><mo lspace="0em" rspace="0.1667em">\u2061</mo><mi>x</mi>' in logarithm
 
 
-def test_a_formula_the_math_font_cannot_draw_is_an_error(tmp_path):
-    katex = Katex(KATEX_JS, tmp_path)
-    try:
-        with pytest.raises(KatexError, match="math font has no '∮'"):
-            katex.render(r"\oint f", display=False)
-        with pytest.raises(KatexError, match="math font has no 'ש'"):
-            katex.render(r"\text{ש}", display=False)
-    finally:
-        katex.close()
+def test_a_formula_the_math_font_cannot_draw_is_an_error(katex):
+    with pytest.raises(KatexError, match="math font has no '∮'"):
+        katex.render(r"\oint f", display=False)
+    with pytest.raises(KatexError, match="math font has no 'ש'"):
+        katex.render(r"\text{ש}", display=False)
 
 
 def test_the_math_font_draws_one_letter_identifiers_in_italic():
