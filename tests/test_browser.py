@@ -209,3 +209,33 @@ def test_language_switch_keeps_the_page(base_url, browser):
     visit.page.wait_for_load_state("networkidle")
     assert urlparse(visit.page.url).path == f"{site_path()}{name}/"
     visit.close()
+
+
+def test_every_tab_of_the_largest_tab_set_still_opens(site, base_url, browser):
+    """The theme's CSS keeps the tab rules up to the most tabs a set has (coursekit/theme_css)."""
+    page = next(
+        p for p in sorted(site.glob("ch*/index.html")) if 'data-tabs="1:4"' in p.read_text("utf-8")
+    )
+    visit = Visit(browser, f"{base_url}{page.parent.name}/")
+    tab_set = visit.page.locator(".tabbed-set").first
+    labels = tab_set.locator(".tabbed-labels > label")
+    blocks = tab_set.locator(".tabbed-content > .tabbed-block")
+    assert labels.count() == 4
+    for i in range(4):
+        labels.nth(i).click()
+        shown = [blocks.nth(j).is_visible() for j in range(4)]
+        assert shown == [j == i for j in range(4)], f"tab {i + 1}: {shown}"
+    visit.close()
+    assert not visit.problems, visit.problems
+
+
+def test_the_colour_scheme_switch_still_works(base_url, browser):
+    visit = Visit(browser, base_url)
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert visit.page.evaluate(scheme) == "default"
+    visit.page.click("label[for=__palette_1]")
+    visit.page.wait_for_function(f"{scheme} === 'slate'", timeout=5000)
+    colour = visit.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert colour != "rgb(255, 255, 255)", colour
+    visit.close()
+    assert not visit.problems, visit.problems

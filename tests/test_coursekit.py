@@ -158,6 +158,62 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
     )
 
 
+def test_theme_css_loses_the_rules_no_page_can_use():
+    from coursekit.theme_css import filter_selectors, selector_wanted
+
+    tab = ".md-typeset .tabbed-set>input:nth-child({0}):checked~.tabbed-labels>:nth-child({0})"
+    css = (
+        f"{tab.format(2)},{tab.format(3)}{{a:1}}{tab.format(5)}{{b:2}}"
+        ".md-typeset .grid>.card{c:3}.md-typeset .keys kbd,.md-nav{d:4}"
+        "@media screen{.md-typeset .footnote{e:5}.md-typeset .cards{f:6}}@font-face{g:7}"
+    )
+    wanted = selector_wanted({"md-typeset", "tabbed-set", "cards", "md-nav"}, tabs=4)
+    assert filter_selectors(css, wanted) == (
+        f"{tab.format(2)},{tab.format(3)}{{a:1}}.md-typeset .grid>.card{{c:3}}.md-nav{{d:4}}"
+        "@media screen{.md-typeset .cards{f:6}}@font-face{g:7}"
+    )
+    # No tab set on any page: no tab rule that picks a tab by its place.
+    assert "nth-child" not in filter_selectors(css, selector_wanted(set(), tabs=None))
+
+
+def test_theme_css_page_facts_count_the_most_tabs_in_one_set(tmp_path):
+    from coursekit.theme_css import page_facts
+
+    (tmp_path / "a.html").write_text('<div class="tabbed-set x" data-tabs="1:2">', "utf-8")
+    (tmp_path / "b.html").write_text('<p class="y"><div data-tabs="3:4">', "utf-8")
+    assert page_facts(sorted(tmp_path.glob("*.html"))) == ({"tabbed-set", "x", "y"}, 4)
+    (tmp_path / "c.html").write_text('<div class="tabbed-set">', "utf-8")
+    assert page_facts(sorted(tmp_path.glob("*.html")))[1] == 99  # uncounted: keep every rule
+
+
+def test_palette_switch_rule_is_narrowed_to_the_elements_with_a_transition():
+    from coursekit.theme_css import narrow_switching, rightmost_compound, transition_selectors
+
+    assert rightmost_compound(".md-nav__toggle:checked~.md-nav") == ".md-nav"
+    assert rightmost_compound(".md-typeset table:not([class]) tbody tr") == "tr"
+    assert rightmost_compound('[data-x="a b"]>.y:is(.p .q)::after') == ".y:is(.p .q)::after"
+    theme = (
+        ".md-typeset a,.md-nav__toggle~.md-nav{transition:color .1s}.x{color:red}"
+        "@media(prefers-reduced-motion){*,:after{transition:none!important}}"
+        "@media screen{.md-search__input::placeholder{transition-property:color}}"
+    )
+    palette = (
+        "[data-md-color-scheme=slate]{--c:#000}@media screen{[data-md-color-switching] *,"
+        "[data-md-color-switching] :after{transition-duration:0s!important}}"
+    )
+    selectors = transition_selectors(theme + palette)
+    assert selectors == [
+        ".md-typeset a",
+        ".md-nav__toggle~.md-nav",
+        ".md-search__input::placeholder",
+    ]
+    assert narrow_switching(palette, selectors) == (
+        "[data-md-color-scheme=slate]{--c:#000}@media screen{[data-md-color-switching] a,"
+        "[data-md-color-switching] .md-nav,[data-md-color-switching] .md-search__input::placeholder"
+        "{transition-duration:0s!important}}"
+    )
+
+
 def test_executor_keeps_figure_words_as_text_with_a_sans_serif_fallback(tmp_path):
     code = "import matplotlib.pyplot as plt\nplt.title('$x^2$')\nplt.show()\n"
     svg = Executor(tmp_path, use_cache=False).run("plot", [block(code)])[0].figures[0]["en"]

@@ -214,6 +214,29 @@ def test_every_page_kind_stays_within_its_first_load_budget(site, prefix):
     assert b"\\u04" not in index, "the search index escapes Cyrillic (6 bytes a letter)"
 
 
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_the_theme_css_is_cut_to_what_pages_use_and_only_the_math_font_is_served(site, prefix):
+    sheets = site / prefix / "assets" / "stylesheets"
+    css = "".join(p.read_text(encoding="utf-8") for p in sheets.glob("*.css"))
+    places = {int(n) for n in re.findall(r"tabbed-set ?>input:nth-child\((\d+)\)", css)}
+    most = max(
+        int(n)
+        for n in re.findall(
+            r'data-tabs="\d+:(\d+)"',
+            "".join(p.read_text(encoding="utf-8") for p in (site / prefix).glob("ch*/index.html")),
+        )
+    )
+    assert places == set(range(2, most + 1)), (
+        f"tab rules for tabs {sorted(places)}, pages have {most}"
+    )
+    assert ".grid" not in css and "twemoji" not in css
+    assert "[data-md-color-switching] *" not in css and "[data-md-color-switching] .md-nav" in css
+    faces = re.findall(r"@font-face\s*{[^}]*font-family:\s*\"?([^;\"]+)", css)
+    assert faces == ["Latin Modern Math"], faces
+    fonts = sorted(p.name for p in (site / prefix / "assets" / "fonts").glob("*.woff*"))
+    assert fonts == ["latinmodern-math.woff2"], fonts
+
+
 # Lighthouse counts a page's elements once its script has run; the theme's script adds about 100
 # (copy buttons, tooltips), so the HTML itself keeps that much under 3,000.
 MAX_ELEMENTS_IN_HTML = 2900

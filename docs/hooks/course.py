@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from coursekit import LANGUAGES, alternates, checks, claims, glossary, records, translations
+from coursekit import (
+    LANGUAGES,
+    alternates,
+    checks,
+    claims,
+    glossary,
+    records,
+    theme_css,
+    translations,
+)
 from coursekit.execute import BlockOutput, ExecutionError, Executor
 from coursekit.katex import Katex
 from coursekit.notebooks import INSTALL, NotebookLabels, build_notebook, strip_front_matter
@@ -86,12 +95,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Stops the formula typesetter; finishes the search index and the sitemap.
+    """Stops the formula typesetter; finishes the search index, the sitemap and the theme's CSS.
 
     The search index is rewritten as UTF-8 (every page loads it); the sitemap gets each page's
-    language versions.
+    language versions; the theme's stylesheets lose the rules no page can use.
     """
     _state["katex"].close()
+    theme_css.cut_theme_css(Path(config.site_dir))
     alternates.add_to_sitemap(
         Path(config.site_dir),
         config.site_url or "",

@@ -26,7 +26,7 @@ def _used(selector: str, classes: set[str]) -> bool:
 def purge(css: str, classes: set[str]) -> str:
     """The rules of ``css`` whose selectors can match an element with those classes."""
     kept: list[str] = []
-    for prelude, body in _split(css):
+    for prelude, body in split_rules(css):
         head = prelude.strip()
         if not body and head.startswith("@"):
             kept.append(head)
@@ -39,7 +39,7 @@ def purge(css: str, classes: set[str]) -> str:
     return "".join(kept)
 
 
-def _split(css: str) -> list[tuple[str, str]]:
+def split_rules(css: str) -> list[tuple[str, str]]:
     """Top-level (prelude, body) pairs of a stylesheet; statements have an empty body."""
     result: list[tuple[str, str]] = []
     depth, mark, body_start = 0, 0, 0
