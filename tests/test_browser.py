@@ -239,3 +239,23 @@ def test_the_colour_scheme_switch_still_works(base_url, browser):
     assert colour != "rgb(255, 255, 255)", colour
     visit.close()
     assert not visit.problems, visit.problems
+
+
+def test_the_search_index_is_fetched_when_the_reader_goes_to_search(base_url, browser):
+    """partials/search-on-demand.html holds the theme's request until the search field is used."""
+    visit = Visit(browser, f"{base_url}ch03_gradients/")
+    visit.page.wait_for_timeout(1000)
+    names = visit.page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    fetched = [name for name in names if "search_index" in name]
+    assert not fetched, f"a page fetched the search index as it loaded: {fetched}"
+    with visit.page.expect_request("**/search/search_index.json", timeout=5000):
+        visit.page.focus(".md-search__input")
+    visit.close()
+    assert not visit.problems, visit.problems
+
+
+def test_a_page_opened_from_a_search_result_highlights_the_query(base_url, browser):
+    visit = Visit(browser, f"{base_url}ch03_gradients/?h=градиент")
+    visit.page.wait_for_selector("mark[data-md-highlight]", timeout=10000)
+    visit.close()
+    assert not visit.problems, visit.problems
