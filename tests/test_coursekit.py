@@ -149,7 +149,7 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
     css = (
         '@charset "UTF-8";.used{color:red}.unused{color:blue}.used .unused{x:1}'
         "@media (max-width:10px){.used{y:2}.unused{y:3}}@font-face{font-family:X}"
-        'p,.unused{z:4}.used[data-x="}"]{w:5}'
+        'p,.unused{z:4}.used[data-x="}"]{w:5}.used :root,.used>:root{--icon:url(x)}'
     )
     kept = purge(css, {"used"})
     assert kept == (

@@ -1,9 +1,10 @@
 """Keeps only the CSS rules a page can use: nbconvert inlines all of JupyterLab's (560 KB).
 
-A rule stays when one of its selectors names only classes that the page's HTML uses (or no
-class at all); ``@media`` and ``@supports`` blocks are filtered the same way inside, and every
-other at-rule (fonts, keyframes, charset) stays as it is. Then the custom properties (JupyterLab's
-hundreds of ``--jp-*`` colours and sizes) that nothing left on the page reads go too.
+A rule stays when one of its selectors can match at all and names only classes that the page's
+HTML uses (or no class); ``@media`` and ``@supports`` blocks are filtered the same way inside,
+and every other at-rule (fonts, keyframes, charset) stays as it is. Then the custom properties
+(JupyterLab's hundreds of ``--jp-*`` colours and sizes) that nothing left on the page reads go
+too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ JUPYTERLAB_PROPERTY = re.compile(r"jp-|md-[a-z-]+-a?\d{2,3}$")
 READ = re.compile(r"var\(\s*--([\w-]+)")
 
 
+# `.jupyter-wrapper :root`: JupyterLab's `:root` rules, scoped by mkdocs-jupyter, match nothing
+# (the root element is inside no other); one holds 75 KB of icons.
+ROOT_INSIDE = re.compile(r"[\s>+~]:root\b")
+
+
 def _used(selector: str, classes: set[str]) -> bool:
+    if ROOT_INSIDE.search(selector.strip()):
+        return False
     return all(name in classes for name in CLASS.findall(selector))
 
 
