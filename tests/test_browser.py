@@ -259,3 +259,21 @@ def test_a_page_opened_from_a_search_result_highlights_the_query(base_url, brows
     visit.page.wait_for_selector("mark[data-md-highlight]", timeout=10000)
     visit.close()
     assert not visit.problems, visit.problems
+
+
+def test_code_blocks_get_their_copy_button_as_they_scroll_into_view(base_url, browser):
+    """`content.lazy` (a flag in Material's source, not in its documentation) adds the buttons
+    block by block as each comes into view, so a page does less as it loads; this fails when a
+    theme update drops the flag, or when a shown block has no button."""
+    visit = Visit(browser, f"{base_url}ch03_gradients/")
+    shown = visit.page.locator(".md-content .highlight:not(details:not([open]) *)")
+    assert shown.count() > 20
+    last = shown.nth(shown.count() - 1)
+    assert last.locator(".md-code__button").count() == 0, "not lazy: every block has its button"
+    last.scroll_into_view_if_needed()
+    button = last.locator(".md-code__button")
+    button.wait_for(timeout=5000)
+    target = button.get_attribute("data-clipboard-target")
+    assert target and visit.page.locator(target).inner_text().strip()
+    visit.close()
+    assert not visit.problems, visit.problems
