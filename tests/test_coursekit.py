@@ -214,6 +214,34 @@ def test_palette_switch_rule_is_narrowed_to_the_elements_with_a_transition():
     )
 
 
+def test_figure_words_go_into_the_search_index_of_the_section_that_shows_them(tmp_path):
+    import json
+
+    from coursekit.search_index import figure_words, finish
+
+    svg = (
+        '<svg><text x="1">0.5</text><text>шаг</text><text><tspan>loss</tspan> &amp; η</text></svg>'
+    )
+    assert figure_words(svg) == ["шаг", "loss"]
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "f.svg").write_text(svg, "utf-8")
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch" / "index.html").write_text(
+        '<h1 id="t">T</h1><img src="../figures/f.svg"><h2 id="a">A</h2><h4 id="x">X</h4>'
+        '<p><img alt="" src="../figures/f.svg"></p><h2 id="b">B</h2>',
+        "utf-8",
+    )
+    docs = [{"location": loc, "title": "", "text": "Ё"} for loc in ("ch/", "ch/#a", "ch/#b")]
+    (tmp_path / "search").mkdir()
+    index = tmp_path / "search" / "search_index.json"
+    index.write_text(json.dumps({"config": {}, "docs": docs}), "utf-8")
+    finish(tmp_path)
+    texts = {doc["location"]: doc["text"] for doc in json.loads(index.read_text("utf-8"))["docs"]}
+    # #x is not a section of its own in the index: its figure counts for #a.
+    assert texts == {"ch/": "Ё шаг loss", "ch/#a": "Ё шаг loss", "ch/#b": "Ё"}
+    assert "Ё" in index.read_text("utf-8"), "the index is UTF-8, not \\u escapes"
+
+
 def test_executor_keeps_figure_words_as_text_with_a_sans_serif_fallback(tmp_path):
     code = "import matplotlib.pyplot as plt\nplt.title('$x^2$')\nplt.show()\n"
     svg = Executor(tmp_path, use_cache=False).run("plot", [block(code)])[0].figures[0]["en"]

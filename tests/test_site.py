@@ -72,6 +72,18 @@ def test_search_index_holds_one_language(site, prefix):
     assert locations and not any(loc.startswith("en/") for loc in locations)
 
 
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_figure_words_are_in_the_search_index(site, prefix):
+    from coursekit.search_index import figure_words
+
+    index = json.loads((site / prefix / "search" / "search_index.json").read_text("utf-8"))
+    text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("ch08_"))
+    figures = sorted((site / prefix / "figures" / "ch08_training").glob("*.svg"))
+    words = [" ".join(figure_words(f.read_text(encoding="utf-8"))) for f in figures]
+    assert any(words), "no figure of chapter 8 has words as text"
+    assert all(w in text for w in words), words  # each figure's words, in the figure's order
+
+
 def test_every_nav_page_exists_in_both_configs(root):
     def nav_files(config: str) -> list[str]:
         text = (root / config).read_text(encoding="utf-8")

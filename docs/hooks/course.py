@@ -15,7 +15,6 @@ For every page with Python blocks it
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -32,6 +31,7 @@ from coursekit import (
     claims,
     glossary,
     records,
+    search_index,
     theme_css,
     translations,
 )
@@ -97,8 +97,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_post_build(config: MkDocsConfig) -> None:
     """Stops the formula typesetter; finishes the search index, the sitemap and the theme's CSS.
 
-    The search index is rewritten as UTF-8 (every page loads it); the sitemap gets each page's
-    language versions; the theme's stylesheets lose the rules no page can use.
+    The search index gets the figures' words and is rewritten as UTF-8; the sitemap gets each
+    page's language versions; the theme's stylesheets lose the rules no page can use.
     """
     _state["katex"].close()
     theme_css.cut_theme_css(Path(config.site_dir))
@@ -107,11 +107,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         config.site_url or "",
         alternates.roots(config.site_url or "", config.extra["alternate"]),
     )
-    index = Path(config.site_dir) / "search" / "search_index.json"
-    if index.is_file():  # Material escapes every Cyrillic letter as \uXXXX: 6 bytes for 2
-        data = json.loads(index.read_text(encoding="utf-8"))
-        compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        index.write_text(compact, encoding="utf-8")
+    search_index.finish(Path(config.site_dir))
 
 
 def _warn_inline_python(page: str, text: str) -> None:
