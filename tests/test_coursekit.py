@@ -154,8 +154,9 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
     kept = purge(css, {"used"})
     assert kept == (
         '@charset "UTF-8";.used{color:red}@media (max-width:10px){.used{y:2}}'
-        '@font-face{font-family:X}p,.unused{z:4}.used[data-x="}"]{w:5}'
+        '@font-face{font-family:X}p{z:4}.used[data-x="}"]{w:5}'
     )
+    assert purge(".a:not(.b,.c),.unused{x:1}", {"a", "b", "c"}) == ".a:not(.b,.c){x:1}"
 
 
 def test_theme_css_loses_the_rules_no_page_can_use():

@@ -10,6 +10,8 @@ too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from itertools import pairwise
 
 CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
@@ -33,18 +35,51 @@ def _used(selector: str, classes: set[str]) -> bool:
 
 def purge(css: str, classes: set[str]) -> str:
     """The rules of ``css`` whose selectors can match an element with those classes."""
+    return filter_selectors(css, lambda selector: _used(selector, classes))
+
+
+def filter_selectors(css: str, wanted: Callable[[str], bool]) -> str:
+    """``css`` without the selectors that are not wanted (and rules left with none).
+
+    ``@media``, ``@supports`` and ``@container`` blocks are filtered inside; every other
+    at-rule stays as it is.
+    """
     kept: list[str] = []
     for prelude, body in split_rules(css):
         head = prelude.strip()
         if not body and head.startswith("@"):
             kept.append(head)
         elif head.startswith(("@media", "@supports", "@container")):
-            inner = purge(body, classes)
+            inner = filter_selectors(body, wanted)
             if inner:
                 kept.append(f"{head}{{{inner}}}")
-        elif head.startswith("@") or any(_used(s, classes) for s in head.split(",")):
+        elif head.startswith("@"):
             kept.append(f"{head}{{{body}}}")
+        else:
+            selectors = [s for s in split_selectors(head) if wanted(s.strip())]
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{body}}}")
     return "".join(kept)
+
+
+def split_selectors(prelude: str) -> list[str]:
+    """The selectors of a rule's prelude: split at its commas, not those inside () or []."""
+    cuts = [-1, *top_level(prelude, ","), len(prelude)]
+    return [prelude[a + 1 : b] for a, b in pairwise(cuts)]
+
+
+def top_level(text: str, marks: str) -> list[int]:
+    """Where the characters of ``marks`` stand in ``text`` outside any () or []."""
+    found: list[int] = []
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and char in marks:
+            found.append(i)
+    return found
 
 
 def split_rules(css: str) -> list[tuple[str, str]]:

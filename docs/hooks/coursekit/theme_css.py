@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from coursekit.purge_css import CLASS, split_rules
+from coursekit.purge_css import CLASS, filter_selectors, split_rules, split_selectors, top_level
 
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
 TABS = re.compile(r'data-tabs="\d+:(\d+)"')
@@ -75,26 +75,6 @@ def selector_wanted(classes: set[str], tabs: int | None) -> Callable[[str], bool
     return wanted
 
 
-def filter_selectors(css: str, wanted: Callable[[str], bool]) -> str:
-    """``css`` without the selectors that are not wanted (and rules left with none)."""
-    kept: list[str] = []
-    for prelude, body in split_rules(css):
-        head = prelude.strip()
-        if not body and head.startswith("@"):
-            kept.append(head)
-        elif head.startswith(("@media", "@supports", "@container")):
-            inner = filter_selectors(body, wanted)
-            if inner:
-                kept.append(f"{head}{{{inner}}}")
-        elif head.startswith("@"):
-            kept.append(f"{head}{{{body}}}")
-        else:
-            selectors = [s for s in head.split(",") if wanted(s.strip())]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{body}}}")
-    return "".join(kept)
-
-
 def transition_selectors(css: str) -> list[str]:
     """The selectors of every rule (at any depth) that sets a transition."""
     found: list[str] = []
@@ -104,21 +84,13 @@ def transition_selectors(css: str) -> list[str]:
             if body:
                 found += transition_selectors(body)
         elif TRANSITION.search(body) and SWITCHING not in head:
-            found += [s.strip() for s in head.split(",")]
+            found += [s.strip() for s in split_selectors(head)]
     return found
 
 
 def rightmost_compound(selector: str) -> str:
     """The part of a selector after its last combinator: ``.a > b:hover`` gives ``b:hover``."""
-    depth, start = 0, 0
-    for i, char in enumerate(selector):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif depth == 0 and char in " >+~":
-            start = i + 1
-    return selector[start:]
+    return selector[max([-1, *top_level(selector, " >+~")]) + 1 :]
 
 
 def narrowed_switching_rule(selectors: list[str]) -> str:
