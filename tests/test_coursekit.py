@@ -160,7 +160,8 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
 
 
 def test_theme_css_loses_the_rules_no_page_can_use():
-    from coursekit.theme_css import filter_selectors, selector_wanted
+    from coursekit.purge_css import filter_selectors
+    from coursekit.theme_css import selector_wanted
 
     tab = ".md-typeset .tabbed-set>input:nth-child({0}):checked~.tabbed-labels>:nth-child({0})"
     css = (

@@ -1,10 +1,10 @@
 """Keeps only the CSS rules a page can use: nbconvert inlines all of JupyterLab's (560 KB).
 
-A rule stays when one of its selectors can match at all and names only classes that the page's
-HTML uses (or no class); ``@media`` and ``@supports`` blocks are filtered the same way inside,
-and every other at-rule (fonts, keyframes, charset) stays as it is. Then the custom properties
-(JupyterLab's hundreds of ``--jp-*`` colours and sizes) that nothing left on the page reads go
-too.
+A selector stays when it can match at all and names only classes that the page's HTML uses (or
+no class); a rule left with no selector goes. ``@media`` and ``@supports`` blocks are filtered
+the same way inside, and every other at-rule (fonts, keyframes, charset) stays as it is. Then
+the custom properties (JupyterLab's hundreds of ``--jp-*`` colours and sizes) that nothing left
+on the page reads go too.
 """
 
 from __future__ import annotations

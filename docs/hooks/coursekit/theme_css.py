@@ -19,9 +19,15 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from coursekit.purge_css import CLASS, filter_selectors, split_rules, split_selectors, top_level
+from coursekit.purge_css import (
+    CLASS,
+    CLASS_ATTR,
+    filter_selectors,
+    split_rules,
+    split_selectors,
+    top_level,
+)
 
-CLASS_ATTR = re.compile(r'class="([^"]*)"')
 TABS = re.compile(r'data-tabs="\d+:(\d+)"')
 NTH_CHILD = re.compile(r":nth-child\((\d+)\)")
 # Classes of the extensions a page may not use; a family is dropped when no page has any.
@@ -121,16 +127,12 @@ def narrow_switching(css: str, selectors: list[str]) -> str:
     return "".join(out)
 
 
-def cut_theme_css(site_dir: Path) -> dict[str, int]:
-    """Rewrites the theme's stylesheets under ``site_dir``; their sizes before and after."""
+def cut_theme_css(site_dir: Path) -> None:
+    """Rewrites the theme's stylesheets under ``site_dir``."""
     classes, tabs = page_facts(site_dir.rglob("*.html"))
     wanted = selector_wanted(classes, tabs)
     sheets = sorted((site_dir / "assets" / "stylesheets").glob("*.min.css"))
     texts = {path: path.read_text(encoding="utf-8") for path in sheets}
     transitions = [s for css in texts.values() for s in transition_selectors(css) if wanted(s)]
-    sizes = {}
     for path, css in texts.items():
-        new = narrow_switching(filter_selectors(css, wanted), transitions)
-        path.write_text(new, encoding="utf-8")
-        sizes[path.name] = len(css) - len(new)
-    return sizes
+        path.write_text(narrow_switching(filter_selectors(css, wanted), transitions), "utf-8")
