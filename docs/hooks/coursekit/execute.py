@@ -182,7 +182,9 @@ class Executor:
                 deps[path.relative_to(self.root).as_posix()] = _sha(path.read_bytes())
         if self.use_cache:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            entry.write_text(
+            # Written whole, then renamed: a build or test running beside this one never reads half.
+            partial = entry.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(
                 json.dumps(
                     {
                         "deps": deps,
@@ -192,6 +194,7 @@ class Executor:
                 ),
                 encoding="utf-8",
             )
+            os.replace(partial, entry)
         return [BlockOutput(**b) for b in result["blocks"]]
 
     def _execute(
