@@ -284,9 +284,10 @@ check_1(my_logsumexp)
 # %%
 # --8<-- [start:exercise_2]
 def my_bce_with_logits(input, target):
-    """Mean binary cross-entropy of logits, max(z, 0) - z * y + log(1 + exp(-|z|))."""
+    """Mean binary cross-entropy of logits, log(1 + exp(z)) - z * y."""
     z, y = input, target
-    return (z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))).mean()
+    softplus = torch.logaddexp(torch.zeros_like(z), z)  # log(e^0 + e^z), never overflows
+    return (softplus - z * y).mean()
 
 
 from nnzero.exercises.ch06 import check_2
