@@ -214,7 +214,7 @@ z_grid = weighted_sum(torch.stack([g1, g2], dim=-1), w_xor, b_xor)
 colors = [f"C{t:.0f}" for t in xor_labels.tolist()]  # C0: class 0, C1: 1
 
 plt.figure(figsize=(5, 4))
-plt.contourf(  # the two half-planes, coloured by the predicted class
+plt.contourf(  # the two half-planes, colored by the predicted class
     g1, g2, step(z_grid), levels=[-1, 0.5, 2], colors=["C0", "C1"], alpha=0.2
 )
 plt.contour(g1, g2, z_grid, levels=[0], colors="black")  # the line z = 0

@@ -1,4 +1,4 @@
-# Chapter 11. Initialisation, normalisation and regularisation.
+# Chapter 11. Initialization, normalization and regularization.
 # Run from the repository root: python snippets/ch11_init_norm_reg.py
 
 # %%
@@ -210,7 +210,7 @@ print("running variance:", ours[13].numpy().round(3))
 print("too small init (0.5 x Xavier)     activation std, layer 20   gradient std, layer 1")
 for batch_norm in [False, True]:
     act, grad = tanh_spreads(0.5, batch_norm=batch_norm)
-    name = "with batch normalisation" if batch_norm else "without batch normalisation"
+    name = "with batch normalization" if batch_norm else "without batch normalization"
     print(f"{name:32}{act[-1]:26.1e}{grad[0]:24.1e}")
 # --8<-- [end:batchnorm_deep]
 
@@ -301,7 +301,7 @@ def lr_range_test(lr_start=1e-4, lr_end=10.0, steps=100):
     """Raises the learning rate geometrically at every step; returns the rates and losses."""
     model = mlp([64, 64, 10], generator=torch.Generator().manual_seed(0), dtype=F64)
     optimizer = SGD(model.parameters(), lr=lr_start)
-    factor = (lr_end / lr_start) ** (1 / (steps - 1))  # the same ratio between neighbours
+    factor = (lr_end / lr_start) ** (1 / (steps - 1))  # the same ratio between neighbors
     batches = MiniBatches(x_train, y_train, batch_size=32, seed=0)
     rates, losses = [], []
     while True:
@@ -367,7 +367,7 @@ for lr in [rates[best] / 10, rates[best]]:
 # %%
 # --8<-- [start:exercise_1]
 def batch_norm(x, weight, bias, eps=1e-5):
-    """Batch normalisation in training mode, for x of shape (N, features)."""
+    """Batch normalization in training mode, for x of shape (N, features)."""
     mean = x.mean(dim=0)
     var = x.var(dim=0, unbiased=False)  # divide by N, not N - 1
     return (x - mean) / torch.sqrt(var + eps) * weight + bias

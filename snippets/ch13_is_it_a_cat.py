@@ -34,7 +34,7 @@ plt.show()
 
 # %%
 # --8<-- [start:load_faces]
-images = torch.tensor(data.lfw_subset(), dtype=F64)  # 200 greyscale pictures, 25 x 25 pixels
+images = torch.tensor(data.lfw_subset(), dtype=F64)  # 200 grayscale pictures, 25 x 25 pixels
 labels = torch.cat([torch.ones(100), torch.zeros(100)]).to(F64)  # 1 = a face, 0 = not a face
 print("images:", tuple(images.shape), " labels:", tuple(labels.shape))
 print("pixel values from", images.min().item(), "to", images.max().item())
@@ -206,12 +206,12 @@ print(conv2d(step, vertical_edge)[0, 0])
 
 # %%
 # --8<-- [start:cat_edges]
-grey_cat = torch.tensor(cat, dtype=F64).mean(dim=2).reshape(1, 1, 300, 451) / 255
+gray_cat = torch.tensor(cat, dtype=F64).mean(dim=2).reshape(1, 1, 300, 451) / 255
 horizontal_edge = vertical_edge.transpose(2, 3)  # the same filter turned by 90 degrees
-edge_maps = conv2d(grey_cat, torch.cat([vertical_edge, horizontal_edge]), padding=1)
+edge_maps = conv2d(gray_cat, torch.cat([vertical_edge, horizontal_edge]), padding=1)
 print("feature maps:", tuple(edge_maps.shape))
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.6))
-panels = [(grey_cat, "input"), (edge_maps[:, :1], "vertical edges"),
+panels = [(gray_cat, "input"), (edge_maps[:, :1], "vertical edges"),
           (edge_maps[:, 1:], "horizontal edges")]  # fmt: skip
 for ax, (image, title) in zip(axes, panels, strict=True):
     strength = image[0, 0].abs()

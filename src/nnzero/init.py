@@ -1,4 +1,4 @@
-"""Weight initialisers: Xavier (Glorot) and Kaiming (He), as in ``torch.nn.init``.
+"""Weight initializers: Xavier (Glorot) and Kaiming (He), as in ``torch.nn.init``.
 
 Both families pick the spread of the initial weights so that the signal
 keeps roughly the same variance from layer to layer. They differ only in

@@ -1,9 +1,9 @@
-"""Batch normalisation from scratch, as ``torch.nn.BatchNorm1d``.
+"""Batch normalization from scratch, as ``torch.nn.BatchNorm1d``.
 
-A batch-norm layer standardises every feature over the mini-batch (mean 0,
+A batch-norm layer standardizes every feature over the mini-batch (mean 0,
 spread 1), then lets the network rescale and shift it with two learnable
 vectors. While training it also keeps running averages of the batch means and
-variances; in evaluation mode it normalises with those instead, so one example
+variances; in evaluation mode it normalizes with those instead, so one example
 gets the same answer whatever batch it comes in.
 
 Taught in [chapter 11](../ch11_init_norm_reg.md#batchnorm).
@@ -16,7 +16,7 @@ from nnzero.layers import Module
 
 # --8<-- [start:batchnorm]
 class BatchNorm1d(Module):
-    """Normalises each feature of a ``(N, num_features)`` batch, like ``torch.nn.BatchNorm1d``.
+    """Normalizes each feature of a ``(N, num_features)`` batch, like ``torch.nn.BatchNorm1d``.
 
     Training mode: ``y = (x - mean) / sqrt(var + eps) * weight + bias`` with the mean and the
     biased variance of this batch, and the running statistics move towards the batch's.
@@ -34,7 +34,7 @@ class BatchNorm1d(Module):
         bias (torch.Tensor): The learnable shift, shape ``(num_features,)``, starts at 0.
         running_mean (torch.Tensor): The running average of batch means, starts at 0.
         running_var (torch.Tensor): The running average of unbiased batch variances, starts at 1.
-        training (bool): Whether the layer normalises with batch statistics.
+        training (bool): Whether the layer normalizes with batch statistics.
     """
 
     def __init__(
@@ -59,11 +59,11 @@ class BatchNorm1d(Module):
         return self
 
     def eval(self) -> "BatchNorm1d":
-        """Switches to evaluation mode: normalise with the running statistics."""
+        """Switches to evaluation mode: normalize with the running statistics."""
         return self.train(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Returns the normalised, rescaled and shifted batch ``x`` of shape ``(N, features)``."""
+        """Returns the normalized, rescaled and shifted batch ``x`` of shape ``(N, features)``."""
         if self.training:
             n = x.shape[0]
             if n < 2:

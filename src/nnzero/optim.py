@@ -19,7 +19,7 @@ class Optimizer:
     """The common base: holds the parameters and clears their gradients.
 
     Args:
-        params: The tensors to optimise (each with ``requires_grad=True``).
+        params: The tensors to optimize (each with ``requires_grad=True``).
 
     Raises:
         ValueError: If ``params`` is empty.
@@ -62,7 +62,7 @@ class SGD(Optimizer):
         p = p - lr * g
 
     Args:
-        params: The tensors to optimise.
+        params: The tensors to optimize.
         lr: The learning rate.
         momentum: The momentum factor, in [0, 1).
         dampening: How much of the new gradient is damped in the momentum buffer.
@@ -140,13 +140,13 @@ class RMSprop(Optimizer):
     and ``avg = sqrt(v - m ** 2) + eps``.
 
     Args:
-        params: The tensors to optimise.
+        params: The tensors to optimize.
         lr: The learning rate.
         alpha: The smoothing constant of the running averages, in [0, 1].
         eps: Added to the denominator to avoid division by zero.
         weight_decay: The L2 penalty coefficient.
         momentum: The momentum factor, in [0, 1).
-        centered: Whether to normalise by the estimated variance instead of
+        centered: Whether to normalize by the estimated variance instead of
             the raw second moment.
 
     Raises:
@@ -223,7 +223,7 @@ class Adam(Optimizer):
     computed in the same order as torch computes it.
 
     Args:
-        params: The tensors to optimise.
+        params: The tensors to optimize.
         lr: The learning rate.
         betas: The decay rates of the first and second moment, each in [0, 1).
         eps: Added to the denominator to avoid division by zero.
@@ -294,7 +294,7 @@ class AdamW(Adam):
     weights: ``p = p * (1 - lr * wd)``. The rest is exactly [`Adam`][nnzero.optim.Adam].
 
     Args:
-        params: The tensors to optimise.
+        params: The tensors to optimize.
         lr: The learning rate.
         betas: The decay rates of the first and second moment, each in [0, 1).
         eps: Added to the denominator to avoid division by zero.

@@ -1,7 +1,7 @@
 """Checks for the exercises of chapter 8 (the training loop).
 
 1. A mini-batch iterator that covers every sample exactly once per epoch.
-2. Standardisation whose statistics come from the training set only.
+2. Standardization whose statistics come from the training set only.
 3. Early stopping on the validation loss.
 """
 
@@ -76,7 +76,7 @@ def check_1(batch_indices: BatchIndices) -> None:
 def _reference_standardize(
     x_train: torch.Tensor, x_val: torch.Tensor, x_test: torch.Tensor, correction: int = 1
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Standardises all three parts with the training set's mean and std (std 0 -> 1)."""
+    """Standardizes all three parts with the training set's mean and std (std 0 -> 1)."""
     mean = x_train.mean(dim=0)
     std = x_train.std(dim=0, correction=correction)
     std = torch.where(std > 0, std, 1.0)

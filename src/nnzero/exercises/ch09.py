@@ -79,7 +79,7 @@ def _running_average_path(
     steps: int,
     from_zero: bool,
 ) -> torch.Tensor:
-    """Momentum as a running average, buf = μ·buf + (1 − μ)·g: a mistake check_1 recognises."""
+    """Momentum as a running average, buf = μ·buf + (1 − μ)·g: a mistake check_1 recognizes."""
     x = start.clone()
     buf = torch.zeros_like(x) if from_zero else None
     points = [x.clone()]
@@ -146,7 +146,7 @@ def check_1(sgd_momentum: MomentumPath) -> None:
 def _adam_without_correction(
     a: torch.Tensor, b: torch.Tensor, start: torch.Tensor, lr: float, steps: int
 ) -> torch.Tensor:
-    """Adam with the bias correction left out: the mistake check_2 recognises."""
+    """Adam with the bias correction left out: the mistake check_2 recognizes."""
     x, m, v = start.clone(), torch.zeros_like(start), torch.zeros_like(start)
     points = [x.clone()]
     for _ in range(steps):

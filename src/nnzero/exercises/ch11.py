@@ -1,6 +1,6 @@
-"""Checks of the exercises of chapter 11 (initialisation, normalisation, regularisation).
+"""Checks of the exercises of chapter 11 (initialization, normalization, regularization).
 
-1. Batch normalisation in training mode, equal to ``torch.nn.functional.batch_norm``.
+1. Batch normalization in training mode, equal to ``torch.nn.functional.batch_norm``.
 2. Dropout: zeros with probability ``p``, survivors scaled by ``1 / (1 - p)``, identity in
    evaluation mode.
 3. The running statistics of ``torch.nn.BatchNorm1d`` after one training batch.
@@ -33,7 +33,7 @@ def check_1(batch_norm: BatchNorm) -> None:
     """Checks ``batch_norm(x, weight, bias, eps=1e-5)`` against torch in training mode.
 
     Args:
-        batch_norm: The learner's function; it normalises each column of ``x`` over the
+        batch_norm: The learner's function; it normalizes each column of ``x`` over the
             batch with the batch's mean and biased variance, then scales and shifts.
     """
     generator = torch.Generator().manual_seed(11)
@@ -57,14 +57,14 @@ def check_1(batch_norm: BatchNorm) -> None:
             hint = {
                 "ru": "Дисперсия посчитана с делением на N − 1. Батч-нормализация нормирует "
                 "смещённой дисперсией: x.var(dim=0, unbiased=False).",
-                "en": "The variance divides by N − 1. Batch normalisation normalises with the "
+                "en": "The variance divides by N − 1. Batch normalization normalizes with the "
                 "biased variance: x.var(dim=0, unbiased=False).",
             }
         elif _close(answer, no_affine):
             hint = {
                 "ru": "Нормировка верная, но не хватает масштаба и сдвига: умножьте на weight "
                 "и прибавьте bias.",
-                "en": "The normalisation is right, but the scale and shift are missing: "
+                "en": "The normalization is right, but the scale and shift are missing: "
                 "multiply by weight and add bias.",
             }
         elif _close(answer, over_rows):

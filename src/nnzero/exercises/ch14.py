@@ -65,7 +65,7 @@ def _mlp_problem(make_torch_mlp: MakeMlp) -> dict[str, str] | None:
 def check_1(make_torch_mlp: MakeMlp) -> None:
     """Checks ``make_torch_mlp(sizes)``: ``nnzero.layers.mlp`` written with ``torch.nn``.
 
-    The network must have one ``nn.Linear`` (with bias) per pair of neighbouring sizes and a
+    The network must have one ``nn.Linear`` (with bias) per pair of neighboring sizes and a
     ReLU between each two of them; with the same weights it must give the same outputs as
     ``nnzero.layers.mlp(sizes)``.
     """
