@@ -12,6 +12,7 @@ Two kinds of claim:
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import re
@@ -24,7 +25,8 @@ from . import LANGUAGES
 from .pages import parse_fences
 
 MARKER = re.compile(
-    r"\[\[\s*(?P<number>[-+−]?[\d.,]+(?:[eE][-+−]?\d+)?)\s*(?:@(?P<section>[\w-]+))?\s*\]\]"
+    r"\[\[\s*(?P<number>[-+−]?[\d.,]+(?:[eE][-+−]?\d+)?)(?P<percent>\s*%)?\s*"
+    r"(?:@(?P<section>[\w-]+))?\s*\]\]"
 )
 CLAIM = re.compile(r"<!--\s*claim:\s*(?P<id>[\w-]+)\s*-->")
 PRINTED = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -37,11 +39,13 @@ class NumberMarker:
     line: int
     text: str  # as written, e.g. "0,9778"
     section: str | None
+    percent: bool = False  # [[97.78 %]] quotes a printed 0.9778
 
     @property
     def value(self) -> Decimal:
         """The number written, as a Decimal."""
-        return Decimal(self.text.replace("−", "-").replace(",", "."))
+        value = Decimal(self.text.replace("−", "-").replace(",", "."))
+        return value.scaleb(-2) if self.percent else value
 
 
 def number_markers(text: str) -> list[NumberMarker]:
@@ -52,13 +56,15 @@ def number_markers(text: str) -> list[NumberMarker]:
         if number in fenced:
             continue
         for match in MARKER.finditer(line):
-            found.append(NumberMarker(number, match["number"], match["section"]))
+            found.append(
+                NumberMarker(number, match["number"], match["section"], bool(match["percent"]))
+            )
     return found
 
 
 def shown(text: str) -> str:
     """The page as a reader sees it: markers replaced by their numbers, claim comments gone."""
-    return CLAIM.sub("", MARKER.sub(lambda m: m["number"], text))
+    return CLAIM.sub("", MARKER.sub(lambda m: m["number"] + (m["percent"] or ""), text))
 
 
 def printed_matches(marker: NumberMarker, output: str) -> bool:
@@ -219,6 +225,53 @@ def claim(stem: str, claim_id: str) -> Callable[[Callable[[Run], None]], Callabl
 CLAIM_TEST = re.compile(
     r"""@claim\(\s*["'](?P<stem>[\w-]+)["']\s*,\s*["'](?P<id>[\w-]+)["']\s*\)"""
 )
+
+
+ZERO_TEXT = re.compile(r"True|(?<![\w.])0\.0*(?:e[-+]?0+)?(?![\d.])")  # True, 0.0, 0.0e+00
+
+
+def _exact(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(ZERO_TEXT.search(value))
+    return value is True or (type(value) in (int, float) and value == 0)
+
+
+def _asserts_exact(function: ast.AST) -> bool:
+    """Whether an ``assert`` compares (==, is, in) with an exact 0 or True, or a printed one."""
+    for test in (n.test for n in ast.walk(function) if isinstance(n, ast.Assert)):
+        for compare in (n for n in ast.walk(test) if isinstance(n, ast.Compare)):
+            if not any(isinstance(op, ast.Eq | ast.Is | ast.In) for op in compare.ops):
+                continue
+            operands = [compare.left, *compare.comparators]
+            items = [*operands, *(e for o in operands if isinstance(o, ast.List) for e in o.elts)]
+            indices = {id(n) for s in ast.walk(compare) if isinstance(s, ast.Subscript)
+                       for n in ast.walk(s.slice)}  # fmt: skip
+            texts = [n for n in ast.walk(compare) if id(n) not in indices]
+            if any(isinstance(c, ast.Constant) and _exact(c.value) for c in items) or any(
+                isinstance(c, ast.Constant) and isinstance(c.value, str) and _exact(c.value)
+                for c in texts
+            ):
+                return True
+    return False
+
+
+def exact_claims(root: Path) -> set[tuple[str, str]]:
+    """Claims whose test (or a helper of its file that it calls) asserts an exact 0 or True."""
+    found = set()
+    for test_file in sorted((root / "tests").glob("test_*.py")):
+        tree = ast.parse(test_file.read_text(encoding="utf-8"))
+        helpers = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+        for function in helpers.values():
+            for decorator in function.decorator_list:
+                match = CLAIM_TEST.search("@" + ast.unparse(decorator))
+                called = {
+                    c.func.id
+                    for c in ast.walk(function)
+                    if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                } & helpers.keys()
+                if match and any(_asserts_exact(helpers[n]) for n in {function.name, *called}):
+                    found.add((match["stem"], match["id"]))
+    return found
 
 
 def unproven_claims(root: Path) -> list[str]:
