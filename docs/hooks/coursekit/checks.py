@@ -313,25 +313,24 @@ ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s+\w+")
 DISPLAY_MATH = re.compile(r"\$\$")
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?:[^$\n\\]|\\.)+?(?<![\\$])\$(?!\$)")
 CODE_SPAN = re.compile(r"`[^`\n]*`")
+COMMENT = re.compile(r"<!--.*?-->")
 
 
-def prose_lines(text: str) -> list[tuple[int, str]]:
-    """The lines of a page outside code fences and HTML comments, with code spans blanked."""
+def prose_lines(text: str, claims: bool = False) -> list[tuple[int, str]]:
+    """The lines outside code fences and HTML comments (claims kept if asked), code spans blank."""
     fenced = {n for f in parse_fences(text) for n in range(f.line, f.end_line + 1)}
     result = []
     in_comment = False
     for number, line in enumerate(text.splitlines(), 1):
-        if number in fenced:
+        if number in fenced or (in_comment and "-->" not in line):
             continue
-        if "<!--" in line:
-            in_comment = "-->" not in line.split("<!--", 1)[1]
-            line = line.split("<!--", 1)[0]
-        elif in_comment:
-            if "-->" in line:
-                in_comment = False
-                line = line.split("-->", 1)[1]
-            else:
-                continue
+        if in_comment:
+            line, in_comment = line.split("-->", 1)[1], False
+        line = COMMENT.sub(
+            lambda m: m[0] if claims and m[0].startswith("<!-- claim:") else "", line
+        )
+        if line.rfind("<!--") > line.rfind("-->"):  # a comment that goes on below
+            line, in_comment = line[: line.rfind("<!--")], True
         result.append((number, CODE_SPAN.sub("``", line)))
     return result
 
@@ -533,8 +532,115 @@ def glossary_terms(root: Path) -> list[str]:
     return problems(root)
 
 
+# --- Wording -------------------------------------------------------------------------------
+
+BRITISH = re.compile(
+    r"\b\w*(?:regularis|normalis|initialis|optimis|minimis|maximis|visualis|generalis|summaris"
+    r"|recognis|standardis|parameteris|vectoris|randomis|synchronis|memoris|utilis|organis"
+    r"|penalis|analys)(?:e|ed|es|ing|ation|ations|er|ers)\b|\b(?:behaviour|colour|centre|favour"
+    r"|neighbour|honour|modell|labell|travell|cancell|grey|licence|catalogue|programme|artefact"
+    r"|judgement|whilst|amongst|fibre|metre|litre)\w*",
+    re.IGNORECASE,
+)
+EXACT = re.compile(  # "not to the last bit" / «не до последнего бита» are fine
+    r"(?<!not )(?<!не )(?:\bto the last (?:bit|digit)\b|до последне\w+ (?:бит|знак|цифр)\w*)"
+    r"|\bbit[- ]for[- ]bit|\bexactly (?:equal|the same (?:\w+ )?as)|\b(?:is|are|were|was) identical"
+    r"|\bбит в бит|в точности совпада|совпада\w* (?:в точности|полностью|точно)|точно совпада"
+    r"|ровно (?:те же|такие же)|идентичн",
+    re.IGNORECASE,
+)
+COMPARISON = re.compile(  # between runs
+    r"\b(?:raised|raises|improved?|improves|better|worse|faster|slower|outperform\w*)\b"
+    r"|\bfewer (?:steps|epochs|iterations)|(?<!\w)(?:повысил\w*|улучшил\w*|лучше|хуже|быстрее"
+    r"|медленнее|меньше (?:шагов|эпох|итераций))",
+    re.IGNORECASE,
+)
+SHARE = re.compile(r"\[\[\s*0[.,]\d+\s*(?:@[\w-]+\s*)?\]\]\s+(?:of|из|\w*(?:ых|их|ов|ок|ей|ий))\b")
+NOT_WORDS = re.compile(r"\{#[^}]*\}|<!--.*?-->|--8<--.*")  # anchors, claim ids, section names
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!<!--)|(?<=-->)\s+")
+
+
+def _english_sources(root: Path) -> list[Path]:
+    return sorted(
+        [
+            *(root / "docs" / "en").glob("*.md"),
+            *(root / "snippets").glob("*.[pt][ys]*"),
+            *(root / "docs" / "glossary").glob("*.yml"),
+            *(root / "src").rglob("*.py"),
+            *(root / ".github").glob("*.md"),
+            root / "docs" / "glossary.tsv",
+            root / "README.md",
+        ]
+    )
+
+
+def british_spelling(root: Path) -> list[str]:
+    """British spellings in what a reader reads in English: the course writes American English."""
+    return [
+        f"{path.relative_to(root).as_posix()}:{number}: {match[0]!r} is British; the course "
+        "writes American English (regularization, normalize, behavior, color, center, modeling)"
+        for path in _english_sources(root)
+        if path.is_file()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in BRITISH.finditer(NOT_WORDS.sub("", line))
+    ]
+
+
+def _sentences(root: Path) -> list[tuple[str, int, str]]:
+    """Every sentence of the pages' prose: (docs/<lang>/<page>, line, sentence)."""
+    return [
+        (f"docs/{lang}/{page}", number, sentence)
+        for lang in LANGUAGES
+        for page in pages(root, lang)
+        for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8"), True)
+        for sentence in SENTENCE_END.split(line)
+    ]
+
+
+def wording(root: Path) -> list[str]:
+    """Unproven exactness words and comparisons, shares as fractions, log (not ln) in Russian."""
+    from .claims import CLAIM, MARKER, exact_claims
+
+    exact = exact_claims(root)
+    problems = []
+    for page, number, sentence in _sentences(root):
+        where, stem = f"{page}:{number}", Path(page).stem
+        words = EXACT.search(sentence)
+        zeros = [m for m in MARKER.finditer(sentence) if not m["number"].strip("0.,-−")]
+        if words and not zeros and not {(stem, m["id"]) for m in CLAIM.finditer(sentence)} & exact:
+            problems.append(
+                f"{where}: {words[0]!r} says two results are exactly equal: show it (a quoted "
+                "difference of [[0]], or a claim whose test asserts == 0 or True), or write "
+                "'equal up to rounding' with the printed difference"
+            )
+        comparison = COMPARISON.search(sentence)
+        if comparison and MARKER.search(sentence) and not CLAIM.search(sentence):
+            problems.append(
+                f"{where}: {comparison[0]!r} compares results: end the sentence with <!-- claim: "
+                "id --> and assert it in a test; between runs, over several seeds with the spread "
+                "printed, or word it as what one run showed"
+            )
+        share = SHARE.search(sentence)
+        if share:
+            problems.append(
+                f"{where}: {share[0]!r}: a share in prose is a percentage: [[96.1 %]] quotes a "
+                "printed 0.961"
+            )
+        if page.startswith("docs/ru/") and re.search(r"\\log(?![a-zA-Z_])", sentence):
+            problems.append(f"{where}: \\log in a Russian formula: the natural logarithm is \\ln")
+    for table in sorted((root / "snippets").glob("*.figures.tsv")):
+        lines = table.read_text(encoding="utf-8").splitlines()
+        ru = lines[0].split("\t").index("ru") if lines else 0
+        for number, line in enumerate(lines[1:], 2):
+            if "\\log" in (line.split("\t") + [""] * 2)[ru]:
+                problems.append(f"snippets/{table.name}:{number}: \\log in Russian: write \\ln")
+    return problems
+
+
 ALL_CHECKS = (
     *ALL_CHECKS,
+    british_spelling,
+    wording,
     structure_differences,
     avoided_terms,
     api_references,

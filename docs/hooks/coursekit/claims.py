@@ -237,20 +237,27 @@ def _exact(value: object) -> bool:
 
 
 def _asserts_exact(function: ast.AST) -> bool:
-    """Whether an ``assert`` compares (==, is, in) with an exact 0 or True, or a printed one."""
+    """Whether an ``assert`` wants an exact 0 or True: ``== 0``, ``"True" in``, ``.endswith``."""
     for test in (n.test for n in ast.walk(function) if isinstance(n, ast.Assert)):
-        for compare in (n for n in ast.walk(test) if isinstance(n, ast.Compare)):
-            if not any(isinstance(op, ast.Eq | ast.Is | ast.In) for op in compare.ops):
-                continue
-            operands = [compare.left, *compare.comparators]
-            items = [*operands, *(e for o in operands if isinstance(o, ast.List) for e in o.elts)]
-            indices = {id(n) for s in ast.walk(compare) if isinstance(s, ast.Subscript)
-                       for n in ast.walk(s.slice)}  # fmt: skip
-            texts = [n for n in ast.walk(compare) if id(n) not in indices]
-            if any(isinstance(c, ast.Constant) and _exact(c.value) for c in items) or any(
-                isinstance(c, ast.Constant) and isinstance(c.value, str) and _exact(c.value)
-                for c in texts
-            ):
+        for node in ast.walk(test):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "endswith":
+                values = node.args
+            elif isinstance(node, ast.Compare) and {type(o) for o in node.ops} & {
+                ast.Eq,
+                ast.Is,
+                ast.In,
+            }:
+                operands = [node.left, *node.comparators]
+                values = [
+                    *operands,
+                    *(e for o in operands if isinstance(o, ast.List) for e in o.elts),
+                ]
+                indices = {id(n) for s in ast.walk(node) if isinstance(s, ast.Subscript)
+                           for n in ast.walk(s.slice)}  # fmt: skip
+                values += [n for n in ast.walk(node) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, str) and id(n) not in indices]  # fmt: skip
+            if any(isinstance(v, ast.Constant) and _exact(v.value) for v in values):
                 return True
     return False
 

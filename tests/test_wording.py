@@ -1,0 +1,136 @@
+"""The wording checks of issue 15 fail on the errors readers found, put back into copies of
+the real pages (or of the files a reader reads in English), and name the file and line."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from coursekit import LANGUAGES, checks
+from coursekit.claims import exact_claims, number_markers, printed_matches, shown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def copy(tmp_path: Path):
+    """``copy(stem, ...)``: a tree with the chapters' pages, in both languages, and their tests."""
+
+    def make(*stems: str) -> Path:
+        for folder in ("snippets", "tests", *(f"docs/{lang}" for lang in LANGUAGES)):
+            (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        for stem in stems:
+            for lang in LANGUAGES:
+                shutil.copy(ROOT / "docs" / lang / f"{stem}.md", tmp_path / "docs" / lang)
+            shutil.copy(ROOT / "tests" / f"test_{stem}.py", tmp_path / "tests")
+        return tmp_path
+
+    return make
+
+
+def put_back(root: Path, relative: str, before: str, text: str) -> str:
+    """Writes ``text`` just before the first ``before`` of a file (``## ``: before the first
+    section heading, as a paragraph of its own); returns ``file:line``."""
+    path = root / relative
+    old = path.read_text(encoding="utf-8")
+    if before == "## ":
+        before, text = "\n## ", f"\n{text}\n"
+    assert before in old, f"{before!r} not in {relative}"
+    path.write_text(old.replace(before, text + before, 1), encoding="utf-8")
+    return f"{relative}:{old[: old.index(before)].count(chr(10)) + 1 + (before == chr(10) + '## ')}"
+
+
+def wording(root: Path) -> str:
+    return "\n".join(checks.wording(root))
+
+
+def test_last_bit_where_the_page_prints_4e_16(copy):
+    """Chapter 9's Adam prints 4.4e-16: its claim's test allows rounding, so no "last bit"."""
+    root = copy("ch09_optimizers")
+    claim = "<!-- claim: adam-equals-torch -->"
+    en = put_back(root, "docs/en/ch09_optimizers.md", claim, "It agrees to the last bit. ")
+    ru = put_back(root, "docs/ru/ch09_optimizers.md", claim, "Совпадает до последнего бита. ")
+    found = wording(root)
+    assert f"{en}: 'to the last bit' says two results are exactly equal" in found
+    assert f"{ru}: 'до последнего бита' says two results are exactly equal" in found
+
+
+def test_last_bit_where_the_page_shows_an_exact_zero(copy):
+    """A claim whose test asserts a difference of exactly 0, or a quoted [[0]], is proof."""
+    root = copy("ch10_torch_nn")
+    claim = "<!-- claim: module-exact -->"
+    put_back(root, "docs/en/ch10_torch_nn.md", claim, f"{claim} Bit for bit. ")
+    put_back(root, "docs/en/ch10_torch_nn.md", "## ", "The gap is [[0]]: equal to the last bit.")
+    put_back(root, "docs/en/ch10_torch_nn.md", "## ", "Not to the last bit, though.")
+    assert wording(root) == ""
+    where = put_back(root, "docs/ru/ch10_torch_nn.md", "## ", "Веса совпадают бит в бит.")
+    assert wording(root).startswith(f"{where}: 'бит в бит' says")
+
+
+def test_exact_claims_are_those_whose_test_wants_exactly_zero_or_true(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        '@claim("x", "zero")\ndef test_a(run):\n    assert diff(run)[-1] == 0.0\n\n'
+        '@claim("x", "printed")\ndef test_b(run):\n    helper(run)\n\n'
+        'def helper(run):\n    assert "max |ours - torch|: 0.0e+00" in run.output("s")\n\n'
+        '@claim("x", "true")\ndef test_c(run):\n    assert line(run).endswith("True")\n\n'
+        '@claim("x", "close")\ndef test_d(run):\n    assert diff(run) < 1e-12\n\n'
+        '@claim("x", "index")\ndef test_e(run):\n    assert rows[0] == ["1", "10"]\n\n'
+        '@claim("x", "absent")\ndef test_f(run):\n    assert "True" not in out and 0 < 1\n',
+        encoding="utf-8",
+    )
+    assert exact_claims(tmp_path) == {("x", "zero"), ("x", "printed"), ("x", "true")}
+
+
+def test_a_comparison_between_runs_without_a_claim(copy):
+    """Chapter 11's "raised the validation accuracy" rested on one seed and no test."""
+    root = copy("ch11_init_norm_reg")
+    sentence = "Both kinds of regularization raised the validation accuracy to [[0.97]]."
+    where = put_back(root, "docs/en/ch11_init_norm_reg.md", "## ", sentence)
+    ru = put_back(root, "docs/ru/ch11_init_norm_reg.md", "## ", "Сеть стала лучше: [[0,97]].")
+    found = wording(root)
+    assert f"{where}: 'raised' compares results: end the sentence with <!-- claim:" in found
+    assert f"{ru}: 'лучше' compares results" in found
+
+
+def test_a_share_written_as_a_fraction(copy):
+    root = copy("ch10_torch_nn")
+    where = put_back(root, "docs/en/ch10_torch_nn.md", "## ", "It recognizes [[0.9611]] of them.")
+    ru = put_back(root, "docs/ru/ch10_torch_nn.md", "## ", "Узнаёт [[0,9611]] картинок.")
+    found = wording(root)
+    assert f"{where}: '[[0.9611]] of': a share in prose is a percentage" in found
+    assert f"{ru}: '[[0,9611]] картинок'" in found
+
+
+def test_a_percentage_quotes_the_printed_fraction():
+    marker, russian = number_markers("[[96.1%]] and [[96,11 % @train]]")
+    assert printed_matches(marker, "accuracy 0.9611") and not printed_matches(marker, "0.9651")
+    assert russian.section == "train" and printed_matches(russian, "0.96108")
+    assert shown("[[96.1%]] / [[96,1 %]]") == "96.1% / 96,1 %"
+
+
+def test_log_in_a_russian_formula(copy):
+    root = copy("ch06_losses")
+    put_back(root, "docs/ru/ch06_losses.md", "## ", "$\\log_2 8 = 3$")
+    where = put_back(root, "docs/ru/ch06_losses.md", "## ", "$$ L = -\\log p $$")
+    put_back(root, "docs/en/ch06_losses.md", "## ", "$$ L = -\\log p $$")
+    (root / "snippets" / "ch06_losses.figures.tsv").write_text(
+        "en\tru\n$-\\log p$\t$-\\log p$\n", encoding="utf-8"
+    )
+    found = checks.wording(root)
+    assert found == [
+        f"{where}: \\log in a Russian formula: the natural logarithm is \\ln",
+        "snippets/ch06_losses.figures.tsv:2: \\log in Russian: write \\ln",
+    ]
+
+
+def test_british_spelling_in_what_a_reader_reads_in_english(copy):
+    root = copy("ch11_init_norm_reg")
+    title = put_back(root, "docs/en/ch11_init_norm_reg.md", "# ", "# Regularisation\n")
+    (root / "snippets" / "ch11.py").write_text('print("with batch normalisation")\n', "utf-8")
+    (root / "snippets" / "ch11.figures.tsv").write_text("en\tru\ncolour\tцвет\n", "utf-8")
+    (root / "README.md").write_text("## Anchors stay {#regularisation}\n", "utf-8")
+    found = "\n".join(checks.british_spelling(root))
+    assert f"{title}: 'Regularisation' is British" in found
+    assert "snippets/ch11.py:1: 'normalisation' is British" in found
+    assert "snippets/ch11.figures.tsv:2: 'colour' is British" in found
+    assert "README.md" not in found
