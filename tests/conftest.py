@@ -21,12 +21,12 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """site/ as `make build` writes it; built here when a test run starts without it."""
-    site = ROOT / "site"
+    """site/ as `make build` writes it, or $COURSE_SITE; built here when a run starts without it."""
+    site = Path(os.environ.get("COURSE_SITE", ROOT / "site"))
     if not (site / "index.html").is_file() or not (site / "en" / "index.html").is_file():
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        subprocess.run([*MKDOCS, "-f", "mkdocs.yml"], cwd=ROOT, check=True, env=env)
-        subprocess.run([*MKDOCS, "-f", "mkdocs.en.yml"], cwd=ROOT, check=True, env=env)
+        for config, folder in (("mkdocs.yml", site), ("mkdocs.en.yml", site / "en")):
+            subprocess.run([*MKDOCS, "-f", config, "-d", folder], cwd=ROOT, check=True, env=env)
     return site
 
 

@@ -349,3 +349,116 @@ def test_purged_page_drops_jupyterlab_properties_nothing_reads():
     assert "--jp-d" not in kept and "--jp-e" not in kept  # read only by an unread one
     assert "--md-red-50" not in kept  # JupyterLab's palette
     assert "--md-x" in kept  # the theme's stylesheet may read it
+
+
+@pytest.fixture(scope="module")
+def terms():
+    from coursekit import glossary
+
+    found, problems = glossary.load(Path(__file__).resolve().parents[1])
+    assert not problems
+    return found
+
+
+def tooltips(markdown: str, terms, lang: str) -> list[tuple[str, str]]:
+    """(the words, the English term) of each tooltip the glossary puts on a page."""
+    from coursekit.glossary import mark_first_uses
+
+    marked = mark_first_uses(markdown, terms, lang)
+    assert not re.search(r"<abbr[^>]*>[^<]*<abbr", marked), marked
+    return re.findall(r'<abbr title="([^"]*)">([^<]*)</abbr>', marked)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "term"),
+    [
+        ("en", "Adam's bias correction removes the pull of the zeros.", "bias correction"),
+        ("ru", "Поправка на смещение убирает притяжение к нулю.", "поправка на смещение"),
+        ("en", "A multilayer perceptron is a chain of layers.", "multilayer perceptron"),
+        ("ru", "Многослойный перцептрон — цепочка слоёв.", "многослойный перцептрон"),
+        ("en", "We add batch normalization after each layer.", "batch normalization"),
+        ("ru", "После слоя стоит батч-нормализация.", "батч-нормализация"),
+        ("en", "The binary cross-entropy of one logit.", "binary cross-entropy"),
+        ("ru", "Это бинарная кросс-энтропия на логитах.", "бинарная кросс-энтропия"),
+    ],
+)
+def test_the_longest_term_wins_and_its_words_get_no_tooltip_of_their_own(terms, lang, text, term):
+    from coursekit.glossary import tooltip
+
+    shown = {words.lower(): title for title, words in tooltips(text, terms, lang)}
+    wanted = next(t for t in terms if term in {s.lower() for s in t.spellings(lang)})
+    assert shown[term] == tooltip(wanted, lang).replace('"', "&quot;")
+    assert not [words for words in shown if words != term and words in term]
+
+
+def test_no_tooltip_inside_a_heading_a_link_code_math_or_bold(terms):
+    page = (
+        "## Bias {#bias}\n\n"
+        "See [the bias](ch02_neuron.md#bias), `bias`, $bias$ and **bias**.\n\n"
+        "```python\nbias = 0\n```\n\n"
+        "$$\n\\text{bias}\n$$\n\n"
+        '!!! note "bias"\n\n'
+        "Here the bias is added.\n"
+    )
+    marked = tooltips(page, terms, "en")
+    assert [words for _, words in marked] == ["bias"]
+    from coursekit.glossary import mark_first_uses
+
+    assert mark_first_uses(page, terms, "en").splitlines()[-1].startswith("Here the <abbr")
+
+
+@pytest.mark.parametrize(
+    ("lang", "album", "later"),
+    [
+        (
+            "en",
+            "A filter<!-- not a term --> that removes pictures from a family album.",
+            "Each filter of a convolution is a small square of weights.",
+        ),
+        (
+            "ru",
+            "Фильтру<!-- not a term -->, который убирает снимки из альбома, лучше ошибаться.",
+            "Каждый фильтр свёртки — маленький квадрат весов.",
+        ),
+    ],
+)
+def test_a_word_marked_not_a_term_gets_no_tooltip_and_the_marker_does_not_show(
+    terms, lang, album, later
+):
+    from coursekit.glossary import mark_first_uses
+
+    marked = mark_first_uses(f"{album}\n\n{later}\n", terms, lang)
+    first, _, second = marked.splitlines()
+    assert first == album.replace("<!-- not a term -->", "")  # no tooltip, no marker
+    assert re.search(r"<abbr[^>]*>[Фф]ильтр|<abbr[^>]*>filter", second), second
+
+
+LIST_WITH_FORMULA = (
+    "- The weights:\n\n{indent}$$\n{indent}dW_2 = dZ_2^\\top A_1.\n{indent}$$\n\n- The bias.\n"
+)
+
+
+@pytest.mark.parametrize(("indent", "raw"), [("  ", True), ("    ", False)])
+def test_raw_tex_on_a_built_page_names_the_source_line(tmp_path, indent, raw):
+    """A `$$` block indented by two spaces in a list is left as text; by four, it is typeset."""
+    import markdown
+    from coursekit.site_checks import raw_tex
+
+    source = "# Chapter 7\n\nText with $x$.\n\n" + LIST_WITH_FORMULA.format(indent=indent)
+    (tmp_path / "docs" / "ru").mkdir(parents=True)
+    (tmp_path / "docs" / "ru" / "ch07_backprop.md").write_text(source, encoding="utf-8")
+    html = markdown.markdown(
+        source,
+        extensions=["pymdownx.arithmatex", "pymdownx.superfences"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    page = tmp_path / "site" / "ch07_backprop" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<html><body>{html}<pre><code>$ echo \\top</code></pre></body></html>")
+    problems = raw_tex(tmp_path / "site", tmp_path)
+    if raw:
+        [problem] = problems
+        assert problem.startswith("docs/ru/ch07_backprop.md:8: site/ch07_backprop/index.html")
+        assert "dZ_2^\\top" in problem
+    else:
+        assert problems == []

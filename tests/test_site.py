@@ -8,7 +8,12 @@ import nbformat
 import pytest
 import yaml
 from coursekit import LANGUAGES
-from coursekit.site_checks import third_party_resources, wrong_languages
+from coursekit.site_checks import (
+    nested_tooltips,
+    raw_tex,
+    third_party_resources,
+    wrong_languages,
+)
 
 # Each language's folder in the built site: the first language at the root.
 LANGS = {("" if i == 0 else lang): lang for i, lang in enumerate(LANGUAGES)}
@@ -273,3 +278,24 @@ def test_language_versions_are_in_the_sitemap_not_in_relative_head_links(site, p
     for page in (site / prefix).rglob("index.html"):
         head = page.read_text(encoding="utf-8").split("</head>")[0]
         assert "hreflang" not in head, f"{page}: hreflang in the head"
+
+
+def test_no_page_or_notebook_view_shows_raw_tex(root, site):
+    problems = raw_tex(site, root)
+    assert not problems, "\n".join(problems)
+
+
+def test_no_tooltip_sits_inside_another_tooltip_a_heading_a_link_code_or_math(site):
+    problems = nested_tooltips(site)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("prefix", ["", "en"])
+def test_the_home_page_plan_numbers_each_chapter_with_its_own_number(site, prefix):
+    html = (site / prefix / "index.html").read_text(encoding="utf-8")
+    numbered = []
+    for start, items in re.findall(r'<ol(?: start="(\d+)")?>(.*?)</ol>', html, re.S):
+        chapters = re.findall(r'<li>\s*<a href="ch(\d+)_', items)
+        numbered += [(int(start or 1) + i, int(n)) for i, n in enumerate(chapters)]
+    assert [shown for shown, _ in numbered] == [chapter for _, chapter in numbered]
+    assert len(numbered) >= 15 and (10, 10) in numbered

@@ -108,10 +108,11 @@ def tooltip(term: Term, lang: str) -> str:
     return f"{term.names['en']} — {text}" if lang != "en" else text
 
 
-UNTOUCHABLE = re.compile(
-    r"`[^`]*`|\$\$?[^$]*\$\$?|!?\[[^\]]*\]\([^)]*\)|<[^>]+>|\[\[[^\]]*\]\]|\*\*[^*]+\*\*"
+UNTOUCHABLE = re.compile(  # code, math (display math spans lines), links, tags, [[…]], bold
+    r"`[^`\n]*`|\$\$?[^$]*\$\$?|!?\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]+>|\[\[[^\]\n]*\]\]|\*\*[^*\n]+\*\*"
 )
 NOT_PROSE = re.compile(r"^\s*(#|!!!|\?\?\?|===|\||<|\*\[|--8<--|!\[)")
+NOT_A_TERM = "<!-- not a term -->"  # right after a word: this occurrence gets no tooltip
 
 
 def mark_first_uses(markdown: str, terms: list[Term], lang: str) -> str:
@@ -119,39 +120,37 @@ def mark_first_uses(markdown: str, terms: list[Term], lang: str) -> str:
 
     Only the first use, in prose (not in headings, code, math, links or bold definitions), so
     that the page stays readable; Material's ``content.tooltips`` shows the ``<abbr>``'s title.
+    At each place the longest term wins («батч-нормализация», not «батч»), and the words of a
+    term never get a tooltip of their own; ``word<!-- not a term -->`` marks a word used in
+    another sense.
     """
-    lines = markdown.splitlines()
+    by_spelling: dict[str, Term] = {}
+    for term in terms:
+        for spelling in term.spellings(lang):
+            by_spelling.setdefault(spelling, term)
+    if not by_spelling:
+        return markdown
+    # One alternation, longest spelling first: at each position the longest term matches.
+    alternatives = "|".join(re.escape(s) for s in sorted(by_spelling, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
     fenced = {n for f in parse_fences(markdown) for n in range(f.line, f.end_line + 1)}
-    in_math = False  # inside a $$ … $$ block that spans lines
-    for number, line in enumerate(lines, start=1):
-        if line.count("$$") % 2:
-            in_math = not in_math
-            fenced.add(number)
-        elif in_math or "$$" in line:
-            fenced.add(number)
-    prose = [i for i in range(len(lines)) if i + 1 not in fenced and not NOT_PROSE.match(lines[i])]
-    # Longer terms first, so that «функция потерь» is marked before «функция».
-    ordered = sorted(terms, key=lambda t: -max(len(s) for s in t.spellings(lang)))
-    for term in ordered:
-        patterns = [_pattern(s) for s in term.spellings(lang)]
-        for index in prose:
-            line = lines[index]
-            blocked = [m.span() for m in UNTOUCHABLE.finditer(line)]
-            matches = [
-                m
-                for pattern in patterns
-                for m in pattern.finditer(line)
-                if not any(a < m.end() and m.start() < b for a, b in blocked)
-            ]
-            if matches:
-                match = min(matches, key=lambda m: m.start())
-                title = tooltip(term, lang).replace("&", "&amp;").replace('"', "&quot;")
-                lines[index] = (
-                    f'{line[: match.start()]}<abbr title="{title}">{match[0]}</abbr>'
-                    f"{line[match.end() :]}"
-                )
-                break
-    return "\n".join(lines)
+    lines = markdown.split("\n")
+    prose = "\n".join(
+        "\0" * len(line) if n in fenced or NOT_PROSE.match(line) else line
+        for n, line in enumerate(lines, 1)
+    )
+    masked = UNTOUCHABLE.sub(lambda m: "\0" * len(m[0]), prose)  # no match reaches into them
+    chosen, marked = [], set()
+    for match in pattern.finditer(masked):
+        term = by_spelling[match[0]]
+        if not markdown.startswith(NOT_A_TERM, match.end()) and term.slug not in marked:
+            marked.add(term.slug)
+            chosen.append((match, term))
+    for match, term in reversed(chosen):
+        title = tooltip(term, lang).replace("&", "&amp;").replace('"', "&quot;")
+        abbr = f'<abbr title="{title}">{match[0]}</abbr>'
+        markdown = markdown[: match.start()] + abbr + markdown[match.end() :]
+    return markdown.replace(NOT_A_TERM, "")
 
 
 def page(terms: list[Term], lang: str, title: str, intro: str, chapter_label: str) -> str:
