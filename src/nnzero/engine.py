@@ -14,6 +14,7 @@ value that is used several times receive the sum of all its contributions.
 Taught in [chapter 4](../ch04_autograd.md).
 """
 
+# --8<-- [start:value_class]
 from __future__ import annotations
 
 import math
@@ -22,7 +23,6 @@ from collections.abc import Callable
 Number = int | float
 
 
-# --8<-- [start:value_class]
 class Value:
     """One scalar number in a computation graph, with its gradient.
 

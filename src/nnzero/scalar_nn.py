@@ -11,6 +11,7 @@ can be followed by hand. The tensor versions of the same pieces are
 Taught in [chapter 4](../ch04_autograd.md).
 """
 
+# --8<-- [start:module]
 from __future__ import annotations
 
 import random
@@ -19,7 +20,6 @@ from collections.abc import Sequence
 from nnzero.engine import Number, Value
 
 
-# --8<-- [start:module]
 class ScalarModule:
     """The common base: a module owns parameters and can zero their gradients."""
 
