@@ -46,7 +46,7 @@ def line_with(output: str, start: str) -> str:
 @pytest.mark.parametrize(("k", "stride", "padding"), GEOMETRIES)
 def test_unfold_equals_torch_unfold(k, stride, padding) -> None:
     x = torch.randn(2, 3, 9, 8, generator=torch.Generator().manual_seed(k), dtype=F64)
-    ours = unfold(x, k, stride, padding)
+    ours = unfold(x, k, stride=stride, padding=padding)
     theirs = F.unfold(x, k, padding=padding, stride=stride)
     assert ours.shape == theirs.shape
     assert torch.equal(ours, theirs)  # unfold only copies numbers: exactly equal

@@ -67,7 +67,8 @@ def data_parallel_train(
 
     The process group must already be set up. Batches are taken in order, without shuffling;
     each rank keeps its own slice of every batch: with 2 ranks, rank 0 the first half and
-    rank 1 the second.
+    rank 1 the second. A batch that does not split evenly (7 samples on 2 ranks) gives the
+    same step as one process: each rank's loss is weighted by its share of the samples.
 
     Args:
         model: The network; every rank starts from a copy (DDP copies rank 0's weights).
@@ -85,11 +86,15 @@ def data_parallel_train(
     optimizer = torch.optim.SGD(ddp_model.parameters(), lr=lr)
     for _ in range(epochs):
         for start in range(0, len(x), batch_size):
+            y_batch = y[start : start + batch_size]
             x_mine = x[start : start + batch_size].tensor_split(world_size)[rank]
-            y_mine = y[start : start + batch_size].tensor_split(world_size)[rank]
+            y_mine = y_batch.tensor_split(world_size)[rank]
             optimizer.zero_grad()
-            loss = torch.nn.functional.mse_loss(ddp_model(x_mine), y_mine)
-            # DDP averages the gradients over all ranks during backward():
+            out = ddp_model(x_mine)
+            squared_errors = torch.nn.functional.mse_loss(out, y_mine, reduction="sum")
+            # DDP averages the gradients over the ranks during backward(), so each rank's sum,
+            # times world_size / batch size, averages to the mean over the whole batch:
+            loss = squared_errors * world_size / y_batch.numel()
             loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()  # the same gradients, so the same step on every rank
     trained: torch.nn.Module = ddp_model.module

@@ -10,6 +10,7 @@ Taught in [chapter 11](../ch11_init_norm_reg.md#dropout).
 
 import torch
 
+from nnzero._torch_args import init_subset_of
 from nnzero.layers import Module
 
 
@@ -26,6 +27,7 @@ class Dropout(Module):
 
     Attributes:
         training (bool): Whether the layer drops elements; ``False`` makes it the identity.
+            ``train()`` and ``eval()``, from [`Module`][nnzero.layers.Module], switch it.
 
     Raises:
         ValueError: If ``p`` is outside ``[0, 1)``.
@@ -38,15 +40,6 @@ class Dropout(Module):
         self.generator = generator
         self.training = True
 
-    def train(self, mode: bool = True) -> "Dropout":
-        """Switches to training mode (or to evaluation mode with ``mode=False``)."""
-        self.training = mode
-        return self
-
-    def eval(self) -> "Dropout":
-        """Switches to evaluation mode, where the layer returns its input unchanged."""
-        return self.train(False)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Returns ``x`` with about a fraction ``p`` of it zeroed and the rest scaled."""
         if not self.training or self.p == 0:
@@ -56,3 +49,6 @@ class Dropout(Module):
 
 
 # --8<-- [end:dropout]
+
+
+init_subset_of(Dropout, "torch.nn.Dropout", inplace=False)

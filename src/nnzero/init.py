@@ -10,6 +10,7 @@ Taught in [chapter 11](../ch11_init_norm_reg.md#init).
 """
 
 import math
+import warnings
 
 import torch
 
@@ -119,6 +120,13 @@ def xavier_normal_(
 # --8<-- [end:xavier]
 
 
+def _empty(tensor: torch.Tensor) -> bool:
+    """Whether ``tensor`` has no elements; warns then, as torch does: nothing to fill."""
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+    return tensor.numel() == 0
+
+
 # --8<-- [start:kaiming]
 def _kaiming_std(tensor: torch.Tensor, a: float, mode: str, nonlinearity: str) -> float:
     """Returns ``gain / sqrt(fan)``, the standard deviation both Kaiming fills aim for."""
@@ -155,6 +163,8 @@ def kaiming_uniform_(
     Raises:
         ValueError: If ``mode`` or ``nonlinearity`` is unknown.
     """
+    if _empty(tensor):  # torch warns and leaves it alone
+        return tensor
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     bound = math.sqrt(3.0) * std
     with torch.no_grad():
@@ -184,6 +194,8 @@ def kaiming_normal_(
     Raises:
         ValueError: If ``mode`` or ``nonlinearity`` is unknown.
     """
+    if _empty(tensor):  # torch warns and leaves it alone
+        return tensor
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     with torch.no_grad():
         return tensor.normal_(0.0, std, generator=generator)

@@ -42,8 +42,35 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    # --8<-- [end:module]
 
-# --8<-- [end:module]
+    training = True  # every module starts in training mode, as in torch
+
+    def children(self) -> list["Module"]:
+        """Returns the modules held in this module's attributes, directly or in a list."""
+        found = []
+        for value in vars(self).values():
+            items = value if isinstance(value, list | tuple) else [value]
+            found += [item for item in items if isinstance(item, Module)]
+        return found
+
+    def train(self, mode: bool = True) -> "Self":
+        """Switches this module and all modules inside it to training mode, like torch's.
+
+        Args:
+            mode: ``False`` switches to evaluation mode instead.
+
+        Returns:
+            ``self``.
+        """
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> "Self":
+        """Switches this module and all modules inside it to evaluation mode; returns ``self``."""
+        return self.train(False)
 
 
 # --8<-- [start:linear]
@@ -60,7 +87,7 @@ class Linear(Module):
         out_features: The size of each output sample.
         bias: Whether to add a learnable bias.
         generator: The random number generator for the initial values.
-        dtype: The floating-point type of the parameters.
+        dtype: The floating-point type of the parameters (torch's default if ``None``).
 
     Attributes:
         weight (torch.Tensor): The weight, shape ``(out_features, in_features)``.
@@ -74,7 +101,7 @@ class Linear(Module):
         bias: bool = True,
         *,
         generator: torch.Generator | None = None,
-        dtype: torch.dtype = torch.float32,
+        dtype: torch.dtype | None = None,
     ) -> None:
         self.weight = torch.empty(out_features, in_features, dtype=dtype)
         kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
@@ -145,7 +172,7 @@ def mlp(
     sizes: Sequence[int],
     *,
     generator: torch.Generator | None = None,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,
 ) -> Sequential:
     """Builds a multilayer perceptron: Linear layers with a ReLU between each two.
 
@@ -153,7 +180,7 @@ def mlp(
         sizes: The layer widths, input first and output last; e.g.
             ``[64, 64, 10]`` is Linear(64, 64) → ReLU → Linear(64, 10).
         generator: The random number generator for the initial weights.
-        dtype: The floating-point type of the parameters.
+        dtype: The floating-point type of the parameters (torch's default if ``None``).
 
     Returns:
         The network, as a [`Sequential`][nnzero.layers.Sequential].
@@ -172,3 +199,17 @@ def mlp(
 
 
 # --8<-- [end:mlp]
+
+
+# Argument checks and typing, kept out of the listings above (see nnzero._torch_args).
+from typing import Self  # noqa: E402
+
+from nnzero._torch_args import check_int, init_subset_of  # noqa: E402
+
+
+def _check_linear(in_features: object, out_features: object, **_: object) -> None:
+    check_int("nnzero.layers.Linear", "in_features", in_features, 0)
+    check_int("nnzero.layers.Linear", "out_features", out_features, 0)
+
+
+init_subset_of(Linear, "torch.nn.Linear", _check_linear, device=None)

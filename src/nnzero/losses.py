@@ -1,16 +1,37 @@
 """Loss functions written from tensor arithmetic.
 
 Each loss returns the mean over all elements (or samples), as torch's
-functions do with their default ``reduction="mean"``. Their gradients come
-from autograd running through the arithmetic written here, so the formulas
+functions do with their default ``reduction="mean"``; passing ``reduction`` or another
+argument the course leaves out raises ``TypeError`` that names torch's function.
+One difference on purpose: for a row that holds ``+inf``, torch's ``log_softmax`` and
+``softmax`` are ``nan`` on the whole row; ours are ``nan`` only where the ``+inf`` is,
+and give the other entries their limit (log-probability ``-inf``, probability 0).
+Their gradients come from autograd running through the arithmetic written here, so the formulas
 are arranged to stay finite and accurate for very large logits (±1000).
 
 Taught in [chapter 6](../ch06_losses.md).
 """
 
+import warnings
+
 import torch
 
+from nnzero._torch_args import refuse, subset_of
 
+_REDUCTION = {"size_average": None, "reduce": None, "reduction": "mean"}
+
+
+def _check_same_shape(input: torch.Tensor, target: torch.Tensor) -> None:
+    """Warns, as torch does, when the target's shape differs from the input's."""
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting.",
+            stacklevel=3,
+        )
+
+
+@subset_of("torch.nn.functional.mse_loss", _check_same_shape, weight=None, **_REDUCTION)
 # --8<-- [start:mse]
 def mse(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean squared error, like ``torch.nn.functional.mse_loss``.
@@ -28,6 +49,21 @@ def mse(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 # --8<-- [end:mse]
 
 
+def _check_bce(input: torch.Tensor, target: torch.Tensor) -> None:
+    """Refuses, as torch does, a target whose shape differs from the input's."""
+    if input.shape != target.shape:
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+
+
+@subset_of(
+    "torch.nn.functional.binary_cross_entropy_with_logits",
+    _check_bce,
+    weight=None,
+    pos_weight=None,
+    **_REDUCTION,
+)
 # --8<-- [start:binary_cross_entropy_with_logits]
 def binary_cross_entropy_with_logits(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Binary cross-entropy on raw scores, like torch's function of the same name.
@@ -56,6 +92,7 @@ def binary_cross_entropy_with_logits(input: torch.Tensor, target: torch.Tensor) 
 # --8<-- [end:binary_cross_entropy_with_logits]
 
 
+@subset_of("torch.logsumexp", keepdim=False, out=None)
 # --8<-- [start:logsumexp]
 def logsumexp(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Computes ``log(sum(exp(input)))`` along ``dim`` without overflow, like ``torch.logsumexp``.
@@ -70,15 +107,20 @@ def logsumexp(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     Returns:
         A tensor shaped like ``input`` without ``dim``.
+
+    Raises:
+        RuntimeError: If ``dim`` has size 0 (torch returns ``-inf`` there).
     """
     # m is a constant for each row: its gradient would cancel out, so none flows through it.
     m = input.amax(dim=dim, keepdim=True).detach()
+    m = torch.where(m.isinf(), 0.0, m)  # an infinite m would give inf - inf = nan
     return ((input - m).exp().sum(dim=dim, keepdim=True).log() + m).squeeze(dim)
 
 
 # --8<-- [end:logsumexp]
 
 
+@subset_of("torch.log_softmax", dtype=None)
 # --8<-- [start:log_softmax]
 def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Computes ``log softmax(input)`` along ``dim``, like ``torch.log_softmax``.
@@ -99,6 +141,7 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
 # --8<-- [end:log_softmax]
 
 
+@subset_of("torch.softmax", dtype=None)
 # --8<-- [start:softmax]
 def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Turns scores into probabilities along ``dim``, like ``torch.softmax``.
@@ -119,6 +162,38 @@ def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
 # --8<-- [end:softmax]
 
 
+def _check_cross_entropy(input: torch.Tensor, target: torch.Tensor) -> None:
+    """Refuses what the course's cross-entropy does not handle, saying what it does handle."""
+    where = "nnzero.losses.cross_entropy"
+    supported = (
+        "it takes scores of shape (N, C) and class indices of shape (N,); 1-D scores, "
+        "(N, C, d1, ...) scores and probability targets are torch-only: "
+        "use torch.nn.functional.cross_entropy"
+    )
+    if input.dim() != 2 or target.dim() != 1 or target.dtype.is_floating_point:
+        refuse(
+            where,
+            f"got scores {tuple(input.shape)} and target {tuple(target.shape)} "
+            f"of {target.dtype}; {supported}",
+        )
+    if len(target) != len(input):
+        refuse(where, f"{len(input)} rows of scores but {len(target)} targets")
+    if len(target) > 0 and not (int(target.min()) >= 0 and int(target.max()) < input.shape[1]):
+        refuse(
+            where,
+            f"class indices must be in [0, {input.shape[1]}), "
+            f"got {target.min().item()}..{target.max().item()}",
+        )
+
+
+@subset_of(
+    "torch.nn.functional.cross_entropy",
+    _check_cross_entropy,
+    weight=None,
+    ignore_index=-100,
+    label_smoothing=0.0,
+    **_REDUCTION,
+)
 # --8<-- [start:cross_entropy]
 def cross_entropy(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of class scores against class indices, like ``F.cross_entropy``.
@@ -134,6 +209,10 @@ def cross_entropy(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
     Returns:
         A scalar tensor: the mean loss over the N samples.
+
+    Raises:
+        ValueError: For other shapes (torch's function also takes those) or
+            indices outside ``[0, C)``.
     """
     log_probs = log_softmax(input, dim=-1)
     return -log_probs[torch.arange(len(target)), target].mean()

@@ -11,6 +11,7 @@ Taught in [chapter 11](../ch11_init_norm_reg.md#batchnorm).
 
 import torch
 
+from nnzero._torch_args import check_forward, check_int, init_subset_of, refuse
 from nnzero.layers import Module
 
 
@@ -27,14 +28,16 @@ class BatchNorm1d(Module):
         eps: Added to the variance so that a constant feature does not divide by zero.
         momentum: The weight of the new batch in the running averages (torch's convention:
             ``running = (1 - momentum) * running + momentum * batch``).
-        dtype: The floating-point type of the parameters and statistics.
+        dtype: The floating-point type of the parameters and statistics (torch's default
+            if ``None``).
 
     Attributes:
         weight (torch.Tensor): The learnable scale, shape ``(num_features,)``, starts at 1.
         bias (torch.Tensor): The learnable shift, shape ``(num_features,)``, starts at 0.
         running_mean (torch.Tensor): The running average of batch means, starts at 0.
         running_var (torch.Tensor): The running average of unbiased batch variances, starts at 1.
-        training (bool): Whether the layer normalizes with batch statistics.
+        training (bool): Whether the layer normalizes with batch statistics; ``train()``
+            and ``eval()``, from [`Module`][nnzero.layers.Module], switch it.
     """
 
     def __init__(
@@ -43,7 +46,7 @@ class BatchNorm1d(Module):
         eps: float = 1e-5,
         momentum: float = 0.1,
         *,
-        dtype: torch.dtype = torch.float32,
+        dtype: torch.dtype | None = None,
     ) -> None:
         self.eps = eps
         self.momentum = momentum
@@ -52,15 +55,6 @@ class BatchNorm1d(Module):
         self.running_mean = torch.zeros(num_features, dtype=dtype)
         self.running_var = torch.ones(num_features, dtype=dtype)
         self.training = True
-
-    def train(self, mode: bool = True) -> "BatchNorm1d":
-        """Switches to training mode (or to evaluation mode with ``mode=False``)."""
-        self.training = mode
-        return self
-
-    def eval(self) -> "BatchNorm1d":
-        """Switches to evaluation mode: normalize with the running statistics."""
-        return self.train(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Returns the normalized, rescaled and shifted batch ``x`` of shape ``(N, features)``."""
@@ -86,3 +80,38 @@ class BatchNorm1d(Module):
 
 
 # --8<-- [end:batchnorm]
+
+
+def _check_batchnorm(num_features: object, eps: object, momentum: object, **_: object) -> None:
+    where = "nnzero.normalization.BatchNorm1d"
+    check_int(where, "num_features", num_features, 0)
+    if not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
+        refuse(
+            where,
+            f"momentum must be a number in [0, 1], got {momentum!r} "
+            "(momentum=None, a cumulative average, is torch-only)",
+        )
+    if not isinstance(eps, int | float) or eps < 0:
+        refuse(where, f"eps must be a non-negative number, got {eps!r}")
+
+
+def _check_batch(layer: BatchNorm1d, x: object) -> None:
+    features = len(layer.weight)
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != features:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        refuse(
+            "nnzero.normalization.BatchNorm1d",
+            f"expects a batch of shape (N, {features}), got {shape}; (N, C, L) input is torch-only",
+        )
+
+
+init_subset_of(
+    BatchNorm1d,
+    "torch.nn.BatchNorm1d",
+    _check_batchnorm,
+    affine=True,
+    track_running_stats=True,
+    device=None,
+    bias=True,
+)
+check_forward(BatchNorm1d, _check_batch)

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import torch
 
+from nnzero._torch_args import init_subset_of
+
 
 # --8<-- [start:optimizer]
 class Optimizer:
@@ -23,12 +25,15 @@ class Optimizer:
 
     Raises:
         ValueError: If ``params`` is empty.
+        TypeError: If ``params`` holds something other than tensors.
     """
 
     def __init__(self, params: Iterable[torch.Tensor]) -> None:
         self.params = list(params)
         if not self.params:
             raise ValueError("params: optimizer got an empty parameter list")
+        if not all(isinstance(p, torch.Tensor) for p in self.params):
+            raise TypeError("params: parameter groups (dicts) are torch-only; pass tensors")
 
     def zero_grad(self) -> None:
         """Sets every parameter's gradient to ``None``, as torch does by default."""
@@ -318,3 +323,12 @@ class AdamW(Adam):
 
 
 # --8<-- [end:adamw]
+
+
+# torch's arguments that the course leaves out: passing one raises TypeError naming it.
+_COMMON: dict[str, object] = {"foreach": None, "maximize": False, "differentiable": False}
+_ADAM: dict[str, object] = {"amsgrad": False, "capturable": False, "fused": None, **_COMMON}
+init_subset_of(SGD, "torch.optim.SGD", None, fused=None, **_COMMON)
+init_subset_of(RMSprop, "torch.optim.RMSprop", None, capturable=False, **_COMMON)
+init_subset_of(Adam, "torch.optim.Adam", None, decoupled_weight_decay=False, **_ADAM)
+init_subset_of(AdamW, "torch.optim.AdamW", None, **_ADAM)
