@@ -132,12 +132,21 @@ class Visit:
             self.context.close()  # type: ignore[attr-defined]
 
 
-RAW_TEX = """() => {
+RAW_TEX = r"""() => {
   const bad = [];
   for (const el of document.querySelectorAll('.arithmatex')) {
     if (!el.querySelector('.katex')) bad.push(el.textContent.trim().slice(0, 60));
   }
   for (const el of document.querySelectorAll('.katex-error')) bad.push(el.textContent.slice(0, 60));
+  // TeX the Markdown never saw (a formula in a list indented too little) is plain text.
+  const skip = 'pre, code, math, script, style, .katex, .arithmatex, .clipboard-copy-txt';
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    const text = node.textContent;
+    if (/\$|\\[()[\]]|\\[A-Za-z]+/.test(text) && !node.parentElement.closest(skip)) {
+      bad.push(text.trim().slice(0, 60));
+    }
+  }
   return bad;
 }"""
 

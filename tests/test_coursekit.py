@@ -462,3 +462,21 @@ def test_raw_tex_on_a_built_page_names_the_source_line(tmp_path, indent, raw):
         assert "dZ_2^\\top" in problem
     else:
         assert problems == []
+
+
+def test_the_site_check_finds_tooltips_inside_a_tooltip_a_heading_a_link_code_or_math(tmp_path):
+    from coursekit.site_checks import nested_tooltips
+
+    page = tmp_path / "ch09_optimizers" / "index.html"
+    page.parent.mkdir()
+    page.write_text(
+        '<p><abbr title="Bias correction">bias correction</abbr> and <abbr title="b">bias</abbr>'
+        '<br><img src="x.png"></p><h2>a <abbr title="t">term</abbr></h2>'
+        '<p><a href="#"><abbr title="t">link</abbr></a> <code><abbr title="t">x</abbr></code>'
+        '<span class="katex"><abbr title="t">x</abbr></span></p>'
+        '<p><abbr title="Bias correction"><abbr title="b">bias</abbr> correction</abbr></p>'
+    )
+    assert nested_tooltips(tmp_path) == [
+        f"site/ch09_optimizers/index.html: a tooltip (abbr) inside {outer}"
+        for outer in ("h2", "a", "code", "math", "abbr")
+    ]
