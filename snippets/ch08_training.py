@@ -12,7 +12,6 @@ from sklearn.datasets import load_digits
 from nnzero.data import MiniBatches, train_val_split
 from nnzero.layers import mlp
 from nnzero.losses import cross_entropy
-from nnzero.metrics import accuracy
 from nnzero.optim import SGD
 from nnzero.training import evaluate, fit, train_epoch
 
@@ -112,17 +111,29 @@ print(f"after one epoch: validation loss {val_loss:.3f}, accuracy {val_acc:.3f}"
 # --8<-- [start:shuffling]
 order = torch.argsort(y_train, stable=True)  # all 0s first, then all 1s, ..., all 9s
 x_sorted, y_sorted = x_train_std[order], y_train[order]
-for shuffle in [False, True]:
-    model = make_model([64, 64, 10])
+
+
+def val_accuracies(shuffle, seed, epochs=5):
+    model = make_model([64, 64, 10], seed=seed)
     optimizer = SGD(model.parameters(), lr=0.1)
-    batches = MiniBatches(x_sorted, y_sorted, batch_size=32, shuffle=shuffle, seed=0)
-    val_accuracies = []
-    for _ in range(5):
+    batches = MiniBatches(x_sorted, y_sorted, batch_size=32, shuffle=shuffle, seed=seed)
+    accuracies = []
+    for _ in range(epochs):
         train_epoch(model, cross_entropy, optimizer, batches)
-        with torch.no_grad():
-            predictions = model(x_val_std).argmax(dim=1)
-        val_accuracies.append(f"{accuracy(predictions, y_val):.3f}")
-    print(f"shuffle={shuffle!s:5}  validation accuracy, epochs 1-5:", ", ".join(val_accuracies))
+        accuracies.append(evaluate(model, cross_entropy, x_val_std, y_val)[1])
+    return accuracies
+
+
+seeds = range(5)
+runs = {shuffle: [val_accuracies(shuffle, seed) for seed in seeds] for shuffle in [False, True]}
+print(f"validation accuracy after each epoch, lowest to highest of {len(seeds)} seeds:")
+print("epoch   shuffle=False     shuffle=True")
+for epoch in range(5):
+    ranges = []
+    for shuffle in [False, True]:
+        values = [accuracies[epoch] for accuracies in runs[shuffle]]
+        ranges.append(f"{min(values):.3f} to {max(values):.3f}")
+    print(f"{epoch + 1:5}   {ranges[0]}    {ranges[1]}")
 # --8<-- [end:shuffling]
 
 # %%
@@ -130,7 +141,7 @@ for shuffle in [False, True]:
 model = make_model([64, 64, 10])
 with torch.no_grad():
     initial_loss = cross_entropy(model(x_train_std), y_train).item()
-print(f"loss at initialisation: {initial_loss:.3f}")
+print(f"loss at initialization: {initial_loss:.3f}")
 print(f"ln 10:                  {math.log(10):.3f}")
 # --8<-- [end:initial_loss]
 

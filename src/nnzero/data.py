@@ -18,6 +18,7 @@ import torch
 
 # --8<-- [start:mini_batches]
 class MiniBatches:
+    # --8<-- [end:mini_batches]
     """Iterates over ``(x, y)`` in mini-batches, reshuffled every epoch.
 
     Each ``for`` loop over the object is one epoch. With ``shuffle=True`` an
@@ -36,6 +37,7 @@ class MiniBatches:
         ValueError: If ``x`` and ``y`` differ in length or ``batch_size`` < 1.
     """
 
+    # --8<-- [start:mini_batches_init]
     def __init__(
         self,
         x: torch.Tensor,
@@ -44,16 +46,20 @@ class MiniBatches:
         shuffle: bool = True,
         seed: int = 0,
     ) -> None:
+        # --8<-- [end:mini_batches_init]
         if len(x) != len(y):
             raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        # --8<-- [start:mini_batches_fields]
         self.x = x
         self.y = y
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(seed)
+        # --8<-- [end:mini_batches_fields]
 
+    # --8<-- [start:mini_batches_iter]
     def __len__(self) -> int:
         """Returns the number of batches in one epoch."""
         return (len(self.x) + self.batch_size - 1) // self.batch_size
@@ -67,13 +73,14 @@ class MiniBatches:
             yield self.x[idx], self.y[idx]
 
 
-# --8<-- [end:mini_batches]
+# --8<-- [end:mini_batches_iter]
 
 
 # --8<-- [start:train_val_split]
 def train_val_split(
     x: torch.Tensor, y: torch.Tensor, val_fraction: float = 0.2, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    # --8<-- [end:train_val_split]
     """Splits the samples at random into a training part and a validation part.
 
     Args:
@@ -93,6 +100,7 @@ def train_val_split(
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must be in (0, 1), not {val_fraction}")
+    # --8<-- [start:train_val_split_body]
     n = len(x)
     n_val = round(val_fraction * n)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
@@ -100,4 +108,4 @@ def train_val_split(
     return x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
 
-# --8<-- [end:train_val_split]
+# --8<-- [end:train_val_split_body]

@@ -75,6 +75,7 @@ class Module:
 
 # --8<-- [start:linear]
 class Linear(Module):
+    # --8<-- [end:linear]
     """A fully connected layer: ``y = x @ weight.T + bias``, like ``torch.nn.Linear``.
 
     The weight has shape ``(out_features, in_features)``. Both weight and bias
@@ -94,6 +95,7 @@ class Linear(Module):
         bias (torch.Tensor | None): The bias, shape ``(out_features,)``, or ``None``.
     """
 
+    # --8<-- [start:linear_methods]
     def __init__(
         self,
         in_features: int,
@@ -124,32 +126,36 @@ class Linear(Module):
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
 
-# --8<-- [end:linear]
+# --8<-- [end:linear_methods]
 
 
 # --8<-- [start:relu]
 class ReLU(Module):
+    # --8<-- [end:relu]
     """The elementwise nonlinearity ``max(x, 0)`` as a layer; it has no parameters.
 
     It applies [`nnzero.neuron.relu`][nnzero.neuron.relu], like ``torch.nn.ReLU``.
     """
 
+    # --8<-- [start:relu_methods]
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Returns ``x`` with its negative entries replaced by 0."""
         return relu(x)
 
 
-# --8<-- [end:relu]
+# --8<-- [end:relu_methods]
 
 
 # --8<-- [start:sequential]
 class Sequential(Module):
+    # --8<-- [end:sequential]
     """Layers applied one after another; its parameters are theirs, in order.
 
     Args:
         *layers: The layers, first to last.
     """
 
+    # --8<-- [start:sequential_methods]
     def __init__(self, *layers: Module) -> None:
         self.layers = list(layers)
 
@@ -164,7 +170,7 @@ class Sequential(Module):
         return [p for layer in self.layers for p in layer.parameters()]
 
 
-# --8<-- [end:sequential]
+# --8<-- [end:sequential_methods]
 
 
 # --8<-- [start:mlp]
@@ -174,6 +180,7 @@ def mlp(
     generator: torch.Generator | None = None,
     dtype: torch.dtype | None = None,
 ) -> Sequential:
+    # --8<-- [end:mlp]
     """Builds a multilayer perceptron: Linear layers with a ReLU between each two.
 
     Args:
@@ -190,6 +197,7 @@ def mlp(
     """
     if len(sizes) < 2:
         raise ValueError("sizes must list at least the input and output widths")
+    # --8<-- [start:mlp_body]
     layers: list[Module] = []
     for i in range(len(sizes) - 1):
         if i > 0:
@@ -198,7 +206,7 @@ def mlp(
     return Sequential(*layers)
 
 
-# --8<-- [end:mlp]
+# --8<-- [end:mlp_body]
 
 
 # Argument checks and typing, kept out of the listings above (see nnzero._torch_args).

@@ -8,6 +8,7 @@ import torch
 
 # --8<-- [start:accuracy]
 def accuracy(input: torch.Tensor, target: torch.Tensor) -> float:
+    # --8<-- [end:accuracy]
     """Returns the share of predicted labels that equal the true labels.
 
     For class scores (logits) of shape ``(N, C)`` pass ``logits.argmax(dim=-1)``.
@@ -25,7 +26,8 @@ def accuracy(input: torch.Tensor, target: torch.Tensor) -> float:
     """
     if input.shape != target.shape:
         raise ValueError(f"input {tuple(input.shape)} and target {tuple(target.shape)} differ")
+    # --8<-- [start:accuracy_body]
     return (input == target).double().mean().item()
 
 
-# --8<-- [end:accuracy]
+# --8<-- [end:accuracy_body]

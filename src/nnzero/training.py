@@ -31,6 +31,7 @@ def train_epoch(
     optimizer: Optimizer,
     batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
 ) -> float:
+    # --8<-- [end:train_epoch]
     """Takes one optimizer step per mini-batch and returns the mean batch loss.
 
     Args:
@@ -42,6 +43,7 @@ def train_epoch(
     Returns:
         The average of the batch losses (before each step).
     """
+    # --8<-- [start:train_epoch_body]
     total, count = 0.0, 0
     for x, y in batches:
         optimizer.zero_grad()
@@ -53,7 +55,7 @@ def train_epoch(
     return total / max(count, 1)
 
 
-# --8<-- [end:train_epoch]
+# --8<-- [end:train_epoch_body]
 
 
 # --8<-- [start:evaluate]
@@ -61,6 +63,7 @@ def train_epoch(
 def evaluate(
     model: Model, loss_fn: LossFunction, x: torch.Tensor, y: torch.Tensor
 ) -> tuple[float, float]:
+    # --8<-- [end:evaluate]
     """Measures the model on data without training it.
 
     Args:
@@ -72,16 +75,18 @@ def evaluate(
     Returns:
         ``(loss, accuracy)`` over all of ``x``.
     """
+    # --8<-- [start:evaluate_body]
     logits = model(x)
     return loss_fn(logits, y).item(), accuracy(logits.argmax(dim=-1), y)
 
 
-# --8<-- [end:evaluate]
+# --8<-- [end:evaluate_body]
 
 
 # --8<-- [start:history]
 @dataclass
 class History:
+    # --8<-- [end:history]
     """What [`fit`][nnzero.training.fit] measured after each epoch.
 
     Attributes:
@@ -91,12 +96,13 @@ class History:
             validation data).
     """
 
+    # --8<-- [start:history_fields]
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
 
 
-# --8<-- [end:history]
+# --8<-- [end:history_fields]
 
 
 # --8<-- [start:fit]
@@ -111,6 +117,7 @@ def fit(
     batch_size: int,
     seed: int = 0,
 ) -> History:
+    # --8<-- [end:fit]
     """Trains for a number of epochs, validating after each one.
 
     Args:
@@ -126,6 +133,7 @@ def fit(
     Returns:
         The per-epoch losses and accuracies.
     """
+    # --8<-- [start:fit_body]
     batches = MiniBatches(train[0], train[1], batch_size, shuffle=True, seed=seed)
     history = History()
     for _ in range(epochs):
@@ -137,4 +145,4 @@ def fit(
     return history
 
 
-# --8<-- [end:fit]
+# --8<-- [end:fit_body]
