@@ -91,7 +91,9 @@ targets = torch.tensor([3.0, -0.5, 2.0, 7.0])
 ours = value_and_grad(mse, predictions, targets)
 print(f"MSE: {ours[0].item():.4f}")
 print("gradient:     ", ours[1].numpy().round(4))
-print("2 * (p - y) / n:", (2 * (predictions - targets) / len(targets)).numpy().round(4))
+formula = 2 * (predictions - targets) / len(targets)
+print("2 * (p - y) / n:", formula.numpy().round(4))
+print(f"max difference between the two: {(ours[1] - formula).abs().max().item():.1e}")
 # --8<-- [end:mse_scratch]
 
 # %%
@@ -226,6 +228,12 @@ for target in [0, 1, 2]:
     loss = abs(ours[0].item())  # a loss is never negative; abs() only tidies -0.0
     print(f"class {target}: cross-entropy {loss:g}, ", end="")
     print_differences(ours, theirs)
+same = [
+    torch.equal(softmax(big), torch.softmax(big, dim=-1)),
+    torch.equal(logsumexp(big), torch.logsumexp(big, dim=-1)),
+    torch.equal(log_softmax(big), torch.log_softmax(big, dim=-1)),
+]
+print("torch.equal for softmax, logsumexp, log_softmax:", same)
 # --8<-- [end:stable_softmax]
 
 # %%
