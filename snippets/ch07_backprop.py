@@ -102,6 +102,7 @@ theirs = Gradients(*(t.grad for t in leaves))
 # %%
 # --8<-- [start:compare]
 print(f"loss: ours {loss.item():.6f}, torch {torch_loss.item():.6f}")
+print(f"loss max |ours - torch| = {(loss - torch_loss).abs().item():.1e}")
 for name, a, b in zip(params, ours, theirs, strict=True):
     print(f"d{name:<3} max |ours - torch| = {(a - b).abs().max().item():.1e}")
 # --8<-- [end:compare]

@@ -115,8 +115,9 @@ def test_backward_equals_torch(run) -> None:
     lines = output.strip().splitlines()
     losses = lines[0].replace(",", " ").split()
     assert losses[2] == losses[4]  # "loss: ours X, torch X"
+    assert lines[1].startswith("loss max |ours - torch|")
     differences = [float(line.split("=")[-1]) for line in lines[1:]]
-    assert len(differences) == 5
+    assert len(differences) == 6  # the loss, then the five gradients
     assert all(0 <= d < 1e-15 for d in differences)
 
 
