@@ -133,6 +133,8 @@ without_zeroing = train(zero_grad=False)
 last = without_zeroing[-20:]
 print(f"with zeroing:    loss after {len(with_zeroing)} steps {with_zeroing[-1]:.4f}")
 print(f"without zeroing: last 20 losses between {min(last):.4f} and {max(last):.4f}")
+settled = with_zeroing[-20:]
+print(f"with zeroing:    last 20 losses between {min(settled):.4f} and {max(settled):.4f}")
 
 plt.figure(figsize=(6, 3.5))
 plt.plot(range(1, len(with_zeroing) + 1), with_zeroing, ".-", label="gradients zeroed")
