@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Builds of one commit are byte-identical: dates in the sitemap come from the commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help venv build serve serve-ru serve-en test lint pytest bench audit clean record translation-status translation-sync
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench audit clean record colab library translation-status translation-sync
 
 help:
 	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
@@ -18,9 +18,9 @@ help:
 	@echo "make build   write the static site to site/ (Russian) and site/en/ (English)"
 	@echo "make serve-ru / serve-en   live-reloading preview of one language while editing"
 	@echo "make bench   time a cold and a warm build and test run"
-	@echo "make record  rewrite the recorded outputs (snippets/*.out) and the Colab notebooks"
+	@echo "make record  rewrite the recorded outputs (snippets/*.out) after a change to a program"
 	@echo "make audit   Lighthouse on every kind of page, both languages (needs Node and Chromium)"
-	@echo "make translation-status        every page x language: up to date, outdated or missing"
+	@echo "make translation-status        the pages x languages that are outdated or missing (ALL=1: every one)"
 	@echo "make translation-sync PAGES=x.md   record that both versions of x.md now say the same"
 
 $(STAMP): pyproject.toml .ci/constraints.txt
@@ -36,13 +36,21 @@ build: $(STAMP)
 	$(BIN)/mkdocs build --strict -f mkdocs.yml
 	$(BIN)/mkdocs build --strict -f mkdocs.en.yml
 
-# Rewrites what the build compares against: each chapter's recorded outputs
-# (snippets/<chapter>.out) and the notebooks Colab opens (notebooks/<lang>/<chapter>.ipynb).
+# Rewrites what the build compares against: each chapter's recorded outputs (snippets/<chapter>.out).
 record: $(STAMP)
 	COURSE_RECORD=1 $(BIN)/mkdocs build --quiet -f mkdocs.yml
 	COURSE_RECORD=1 $(BIN)/mkdocs build --quiet -f mkdocs.en.yml
 	rm -rf site
-	@git status --short snippets/*.out notebooks/ 2>/dev/null || true
+	@git diff --stat -- snippets/*.out; git diff --quiet -- snippets/*.out && echo "make record: no recorded output changed" || true
+
+# The notebooks Colab opens, laid out as the deploy publishes them on the branch `colab`
+# (<lang>/<chapter>.ipynb), from a built site/.
+COLAB ?= colab-branch
+colab:
+	test -f site/colab/ch01_why_pytorch.ipynb || { echo "make colab: run make build first"; exit 2; }
+	rm -rf $(COLAB) && mkdir -p $(COLAB)/ru $(COLAB)/en
+	cp site/colab/*.ipynb $(COLAB)/ru/
+	cp site/en/colab/*.ipynb $(COLAB)/en/
 
 serve: build
 	@echo "Serving both languages: http://$(HOST):$(PORT)/ (Russian) and http://$(HOST):$(PORT)/en/ (English)"
@@ -62,13 +70,23 @@ lint: $(STAMP)
 	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/zizmor --offline --min-severity=low .github/workflows
 
-pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The library against torch, before the build: a broken rule in src/nnzero/ fails here, naming
+# its function, instead of surfacing in the build as a chapter whose output changed.
+LIBRARY_TESTS := $(sort $(wildcard tests/test_properties.py tests/test_library_errors.py \
+  tests/test_engine.py tests/test_optim.py tests/test_losses.py tests/test_layers.py \
+  tests/test_init.py tests/test_backprop.py tests/test_calculus.py tests/test_training.py \
+  tests/test_data.py tests/test_scalar_nn.py tests/test_ch01_tensor_ops.py))
 
-test: lint build pytest
+library: $(STAMP)
+	$(BIN)/pytest -q $(LIBRARY_TESTS)
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(addprefix --ignore=,$(LIBRARY_TESTS)) $(PYTEST_ARGS)
+
+test: lint library build pytest
 
 translation-status: $(STAMP)
-	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations status
+	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations status $(if $(ALL),--all)
 
 translation-sync: $(STAMP)
 	@test -n "$(PAGES)" || { echo 'usage: make translation-sync PAGES="ch02_neuron.md ..."'; exit 2; }

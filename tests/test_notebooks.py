@@ -1,7 +1,8 @@
 """Every chapter notebook runs top to bottom in a fresh kernel, with the library installed by its
 own first cell, pointed at this checkout.
 
-The notebooks are the repository's copies (``notebooks/<lang>/``), the ones Colab opens. Both
+The notebooks are the ones Colab opens, as the build writes them (``site/colab/``,
+``site/en/colab/``) and the deploy publishes them (``make colab``). Both
 languages hold the same code, which is checked; one language per chapter is then run (they
 alternate), so each program runs once more, not twice. A run that passed is remembered in
 ``.cache/notebook-runs/`` by the notebook's code and the library's files, so a warm ``make test``
@@ -17,15 +18,24 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import torch
 from coursekit import LANGUAGES
 from nbclient import NotebookClient
+
+import nnzero
 
 ROOT = Path(__file__).resolve().parents[1]
 
 INSTALL = re.compile(
-    r'^%pip install --quiet "nnzero(\[\w+\])? @ git\+https://github\.com/\S+@v[\d.]+"$', re.M
+    r'^!\{sys\.executable\} -m pip install --quiet "nnzero(\[\w+\])?==(?P<version>[\w.]+)"$', re.M
 )
-CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks" / "ru").glob("ch*.ipynb"))
+CHAPTERS = sorted(p.stem for p in (ROOT / "snippets").glob("ch*.py"))
+
+
+def colab_notebook(site: Path, lang: str, chapter: str) -> Path:
+    """Where the build writes the notebook Colab opens for one chapter in one language."""
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+    return site / f"{prefix}colab" / f"{chapter}.ipynb"
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -55,20 +65,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("nnzero-*.whl"))
 
 
-def test_there_are_notebooks_for_every_chapter():
-    programs = sorted(p.stem for p in (ROOT / "snippets").glob("ch*.py"))
+def test_there_are_notebooks_for_every_chapter(site):
     for lang in LANGUAGES:
-        have = sorted(p.stem for p in (ROOT / "notebooks" / lang).glob("ch*.ipynb"))
-        assert have == programs, f"notebooks/{lang}: run `make record`"
+        folder = colab_notebook(site, lang, "x").parent
+        assert sorted(p.stem for p in folder.glob("ch*.ipynb")) == CHAPTERS
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_both_languages_hold_the_same_code(chapter):
+def test_both_languages_hold_the_same_code(chapter, site):
     cells = {}
     for lang in LANGUAGES:
-        notebook = nbformat.read(ROOT / "notebooks" / lang / f"{chapter}.ipynb", as_version=4)
+        notebook = nbformat.read(colab_notebook(site, lang, chapter), as_version=4)
         first, *rest = code_cells(notebook)
-        assert INSTALL.search(first), f"notebooks/{lang}/{chapter}.ipynb: no pinned install"
+        install = INSTALL.search(first)
+        assert install, f"{lang}/{chapter}.ipynb: no pinned install"
+        assert install["version"] == nnzero.__version__, "the cell installs another version"
         assert f'set_language("{lang}")' in first
         assert not any(c.outputs for c in notebook.cells if c.cell_type == "code")
         cells[lang] = rest
@@ -76,22 +87,26 @@ def test_both_languages_hold_the_same_code(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_the_notebook_runs_in_a_fresh_kernel(chapter, wheel, tmp_path):
+def test_the_notebook_runs_in_a_fresh_kernel(chapter, wheel, site, tmp_path):
     lang = LANGUAGES[int(re.match(r"ch(\d+)", chapter)[1]) % len(LANGUAGES)]
-    path = ROOT / "notebooks" / lang / f"{chapter}.ipynb"
+    path = colab_notebook(site, lang, chapter)
     notebook = nbformat.read(path, as_version=4)
     library = sorted((ROOT / "src" / "nnzero").rglob("*.py"))
+    runtime = f"{sys.version} torch {torch.__version__}".encode()
     key = hashlib.sha256(
-        b"".join([path.read_bytes(), wheel.name.encode()] + [p.read_bytes() for p in library])
+        b"".join([path.read_bytes(), wheel.name.encode(), runtime])
+        + b"".join(p.read_bytes() for p in library)
     ).hexdigest()
     passed = ROOT / ".cache" / "notebook-runs" / f"{chapter}-{key[:16]}"
     if passed.is_file():
-        return  # this very notebook already ran with this very library
+        pytest.skip(f"{lang}/{chapter}.ipynb ran before with this very code, library and torch")
     target = tmp_path / "site-packages"
     target.mkdir()  # on sys.path from the kernel's start, so the installed copy is found
     first = notebook.cells[next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")]
     first.source = INSTALL.sub(
-        f"%pip install --quiet --no-deps --no-index --target {target} {wheel}", first.source
+        f"!{{sys.executable}} -m pip install --quiet --no-deps --no-index "
+        f"--target {target} {wheel}",
+        first.source,
     )
     # Last, a cell that says where the library came from: the installed copy, not src/.
     notebook.cells.append(nbformat.v4.new_code_cell("import nnzero\n\nprint(nnzero.__file__)"))
@@ -110,3 +125,43 @@ def test_the_notebook_runs_in_a_fresh_kernel(chapter, wheel, tmp_path):
     assert notebook.cells[-1].outputs[0]["text"].startswith(str(target))
     passed.parent.mkdir(parents=True, exist_ok=True)
     passed.write_text(lang, encoding="utf-8")
+
+
+def test_colab_links_open_what_the_deploy_publishes(site, tmp_path):
+    """Each chapter's "Open in Colab" link names a file of the branch `make colab` lays out."""
+    branch = tmp_path / "colab"
+    subprocess.run(["make", "--silent", "colab", f"COLAB={branch}"], cwd=ROOT, check=True)
+    link = re.compile(
+        r"https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/colab/([^\"]+)"
+    )
+    for lang in LANGUAGES:
+        for chapter in CHAPTERS:
+            prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+            html = (site / prefix / chapter / "index.html").read_text(encoding="utf-8")
+            targets = set(link.findall(html))
+            assert targets == {f"{lang}/{chapter}.ipynb"}, f"{prefix}{chapter}: {targets}"
+            published = branch / lang / f"{chapter}.ipynb"
+            assert published.read_bytes() == colab_notebook(site, lang, chapter).read_bytes()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_link_inside_a_notebook_reaches_its_heading(site, lang):
+    """Jupyter and Colab find `#id` by an element's id: each heading carries the site's."""
+    checked = 0
+    for chapter in CHAPTERS:
+        notebook = nbformat.read(colab_notebook(site, lang, chapter), as_version=4)
+        text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        ids = set(re.findall(r'<a id="([\w-]+)"></a>', text))
+        for target in re.findall(r"\]\(#([^)\s]+)\)", text):
+            assert target in ids, f"{lang}/{chapter}.ipynb: a link to #{target}, no such heading"
+            checked += 1
+    assert checked > 20  # the notebooks do link to their own headings
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_heading_of_a_notebook_view_has_an_empty_id(site, lang):
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+    for chapter in CHAPTERS:
+        html = (site / prefix / "notebooks" / chapter / "index.html").read_text(encoding="utf-8")
+        headings = re.findall(r"<h[1-6][^>]*>", html)
+        assert headings and not [h for h in headings if 'id=""' in h], f"{prefix}{chapter}"

@@ -8,8 +8,8 @@ For every page with Python blocks it
   ``figures/<program>/<section>.svg`` for the page to place;
 - compares the run with the program's recorded outputs (``snippets/<program>.out``) and checks
   the numbers the prose quotes (``[[0.95]]``);
-- turns the chapter page into a notebook in its language (rendered by mkdocs-jupyter, and kept
-  without outputs in ``notebooks/<lang>/`` for Colab);
+- turns the chapter page into a notebook in its language (rendered by mkdocs-jupyter, and written
+  without outputs to ``<site>/colab/`` for the deploy to publish where Colab opens it);
 - adds the glossary's tooltips to chapter pages.
 """
 
@@ -19,6 +19,7 @@ import logging
 import os
 import platform
 import re
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ from coursekit import (
 )
 from coursekit.execute import BlockOutput, ExecutionError, Executor
 from coursekit.katex import Katex
-from coursekit.notebooks import INSTALL, NotebookLabels, build_notebook, strip_front_matter
+from coursekit.notebooks import (
+    COLAB_BRANCH,
+    COLAB_DIR,
+    INSTALL,
+    NotebookLabels,
+    build_notebook,
+    strip_front_matter,
+)
 from coursekit.pages import (
     Expander,
     fence_keys,
@@ -56,7 +64,7 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.hooks.course")
 ROOT = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"^# (.+)$", re.MULTILINE)
-RECORD = os.environ.get("COURSE_RECORD") == "1"  # `make record`: rewrite records and notebooks
+RECORD = os.environ.get("COURSE_RECORD") == "1"  # `make record`: rewrite the recorded outputs
 
 _state: dict[str, Any] = {}
 
@@ -86,12 +94,30 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state["outputs"] = {}  # page src_uri -> {fence key: BlockOutput}
     _state["figures"] = {}  # page src_uri -> list of figure uris
     _state["notebooks"] = {}  # page src_uri -> (notebook uri, program)
+    _state["colab"] = {}  # chapter stem -> the notebook Colab opens (no outputs)
+    _state["records"] = {}  # `make record`: snippets/<chapter>.out -> its new text
     terms, problems = glossary.load(ROOT)
     for problem in problems:
         log.warning(problem)
     _state["terms"] = terms
     _state["katex"] = Katex(ROOT / "docs" / "hooks" / "katex" / "katex.min.js", ROOT / ".cache")
+    _WARNINGS.seen.clear()
+    logging.getLogger("mkdocs").addHandler(_WARNINGS)
     return config
+
+
+class _Warnings(logging.Handler):
+    """Keeps the build's warnings, to repeat them at its end (where strict mode aborts)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(record.getMessage().splitlines()[0])
+
+
+_WARNINGS = _Warnings()
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -101,6 +127,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     page's language versions; the theme's stylesheets lose the rules no page can use.
     """
     _state["katex"].close()
+    colab = Path(config.site_dir) / COLAB_DIR
+    colab.mkdir(parents=True, exist_ok=True)
+    for stem, text in _state["colab"].items():
+        (colab / f"{stem}.ipynb").write_text(text, encoding="utf-8")
     theme_css.cut_theme_css(Path(config.site_dir))
     alternates.add_to_sitemap(
         Path(config.site_dir),
@@ -108,6 +138,17 @@ def on_post_build(config: MkDocsConfig) -> None:
         alternates.roots(config.site_url or "", config.extra["alternate"]),
     )
     search_index.finish(Path(config.site_dir))
+    logging.getLogger("mkdocs").removeHandler(_WARNINGS)
+    if _WARNINGS.seen:
+        # Strict mode ends with only a count; the reader needs what to fix, each with file:line.
+        summary = "\n".join(f"  - {message}" for message in _WARNINGS.seen)
+        print(f"\nThe build's {len(_WARNINGS.seen)} warning(s):\n{summary}\n", file=sys.stderr)
+    if _state["records"] and _WARNINGS.seen:
+        # A quoted number the new output no longer prints, say: recording would bury it.
+        raise PluginError("make record: nothing recorded until the warnings above are fixed")
+    for path, text in _state["records"].items():
+        path.write_text(text, encoding="utf-8")
+        print(f"make record: rewrote {path.relative_to(ROOT)}", file=sys.stderr)
 
 
 def _warn_inline_python(page: str, text: str) -> None:
@@ -144,11 +185,11 @@ def _check_record(program: str, sections: dict[str, BlockOutput], lang: str) -> 
     path = ROOT / records.record_path(program)
     if RECORD:
         # Rewritten only when it no longer agrees: round-off and times leave it as it was.
+        # Written at the end of the build, and only if the build found nothing wrong.
         if lang == LANGUAGES[0] and (
             not path.is_file() or records.first_difference(text, path.read_text("utf-8"))
         ):
-            path.write_text(text, encoding="utf-8")
-            log.info("course: recorded %s", records.record_path(program))
+            _state["records"][path] = text
         return
     problem = records.compare(ROOT, program, text)
     if problem:
@@ -184,7 +225,7 @@ def _add_notebook(
     labels = _notebook_labels(config, title, page_url)
     # A chapter that uses AutoKeras installs the library with what that needs.
     extras = "[highlevel]" if "autokeras" in (ROOT / program).read_text("utf-8") else ""
-    install = INSTALL.format(repo=config.repo_url, version=versions()["nnzero"], extras=extras)
+    install = INSTALL.format(version=versions()["nnzero"], extras=extras)
     common = {
         "text": text,
         "page_url": page_url,
@@ -204,22 +245,9 @@ def _add_notebook(
         target.write_text(served, encoding="utf-8")
     files.append(File(uri, str(notebook_dir), config.site_dir, config.use_directory_urls))
     _state["notebooks"][file.src_uri] = (uri, program)
-    # The repository's copy, without outputs, for Colab.
-    lang = _language(config)
-    copy = ROOT / "notebooks" / lang / f"{stem}.ipynb"
-    fresh = nbformat.writes(build_notebook(**common, with_outputs=False)) + "\n"
-    if RECORD:
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        if not copy.is_file() or copy.read_text(encoding="utf-8") != fresh:
-            copy.write_text(fresh, encoding="utf-8")
-    elif not copy.is_file() or copy.read_text(encoding="utf-8") != fresh:
-        log.warning(
-            "notebooks/%s/%s.ipynb:1: the notebook that Colab opens is not the one %s makes "
-            "now: run `make record` and commit it",
-            lang,
-            stem,
-            _page_path(config, file.src_uri),
-        )
+    # The copy Colab opens, without outputs: written into the site (see on_post_build), and
+    # published by the deploy on the branch COLAB_BRANCH. It is never kept in the repository.
+    _state["colab"][stem] = nbformat.writes(build_notebook(**common, with_outputs=False)) + "\n"
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps the notebooks
@@ -411,7 +439,7 @@ def _chapter_note(config: MkDocsConfig, page: Page) -> list[str]:
     colab = (
         "https://colab.research.google.com/github/"
         + repo.removeprefix("https://github.com/")
-        + f"/blob/main/notebooks/{lang}/{stem}.ipynb"
+        + f"/blob/{COLAB_BRANCH}/{lang}/{stem}.ipynb"
     )
     note = labels["notebook_note"].format(
         program=program,
@@ -481,6 +509,7 @@ def on_page_context(
     return context
 
 
+NOTEBOOK_HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)\s*<a id="([\w-]+)"></a>')
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">¶</a>')
 NO_ALT = 'alt="No description has been provided for this image"'
 EMBEDDED_SVG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,[^"]*"[^>]*>')
@@ -564,6 +593,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         for alt in alts:
             escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
             html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
+    # A heading's id is the site's (the notebook's `<a id>`), not one made from its text, which
+    # nbconvert leaves empty for Cyrillic.
+    html = NOTEBOOK_HEADING.sub(r'<h\1 id="\3">\2', html)
     return purge_page(ANCHOR_LINK.sub("", html))
 
 

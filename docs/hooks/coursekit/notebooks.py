@@ -4,8 +4,8 @@ The notebook follows the page: prose becomes Markdown cells (admonitions as quot
 as bold labels, links absolute to the published site), each Python block a code cell with the
 outputs of the page's one run (see execute.py) and its figures in the page's language, with the
 page's alt text. The first code cell installs the course library at the site's version, so the
-notebook runs anywhere; ``notebooks/<lang>/<chapter>.ipynb`` keep the same notebooks without
-outputs in the repository, for Colab.
+notebook runs anywhere. The same notebooks without outputs are written to ``<site>/colab/``; the
+deploy publishes them on the branch ``colab`` as ``<lang>/<chapter>.ipynb``, where Colab opens them.
 """
 
 from __future__ import annotations
@@ -28,10 +28,16 @@ BLOCK_START = re.compile(
 )
 TAB = re.compile(r'^(?P<indent>\s*)===\+?\s+"(?P<title>[^"]*)"\s*$')
 HEADING_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+HEADING_ID = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)\)")
-INSTALL = '%pip install --quiet "nnzero{extras} @ git+{repo}@v{version}"'
+COLAB_DIR = "colab"  # in each language's site: the notebooks without outputs
+COLAB_BRANCH = "colab"  # where the deploy publishes them, as <lang>/<chapter>.ipynb
+# `!{sys.executable} -m pip`, not `%pip`: the same interpreter as the kernel, without %pip's
+# "you may need to restart the kernel" (no restart is needed). With torch already installed
+# (Colab), nothing big is downloaded: nnzero asks for a range of torch versions.
+INSTALL = 'import sys\n!{{sys.executable}} -m pip install --quiet "nnzero{extras}=={version}"'
 
 
 @dataclass
@@ -99,7 +105,12 @@ class ProseConverter:
             if IMAGE_LINE.match(body):
                 continue
             if body.startswith("#"):
+                # Jupyter and Colab make anchors from a heading's text, not from the site's
+                # `{#id}`: the heading carries the site's id itself, so `#id` links work there.
+                anchor = HEADING_ID.search(body)
                 body = HEADING_ATTRS.sub("", body)
+                if anchor:
+                    body += f' <a id="{anchor[1]}"></a>'
             body = LINK.sub(
                 lambda m: f"[{m['text']}]({absolute(m['href'], self.page_url, self.site_url)})",
                 body,
@@ -129,7 +140,7 @@ def build_notebook(
         outputs: The run's output of each Python block, by fence key.
         labels: The notebook's texts in the page's language.
         install: The install command of the first code cell.
-        with_outputs: False for the repository's copies, which Colab opens.
+        with_outputs: False for the copies Colab opens.
 
     Returns:
         The notebook, with deterministic cell ids.

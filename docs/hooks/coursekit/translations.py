@@ -208,18 +208,25 @@ def main(argv: list[str] | None = None) -> int:
     """The command line of ``make translation-status`` and ``make translation-sync``."""
     parser = argparse.ArgumentParser(prog="translations", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("status", help="every page x language: up to date, outdated or missing")
+    status_parser = sub.add_parser("status", help="the pages x languages that need work")
+    status_parser.add_argument("--all", action="store_true", help="up-to-date pages as well")
     sync_parser = sub.add_parser("sync", help="record that both versions of pages now agree")
     sync_parser.add_argument(
-        "pages", nargs="+", help="page names as in docs/ru, e.g. ch02_neuron.md"
+        "pages", nargs="+", help="ch02_neuron.md, api/engine.md or docs/en/api/engine.md"
     )
     args = parser.parse_args(argv)
     root = Path.cwd()
     if args.command == "status":
-        for status in statuses(root):
+        found = statuses(root)
+        shown = [s for s in found if args.all or s.state != UP_TO_DATE]
+        for status in shown:
             print(explain(root, status))
+        rest = len(found) - len(shown)
+        if rest:
+            print(f"{rest} page x language pairs are up to date (--all lists them)")
         return 0
-    names = [Path(p).name if p.startswith("docs/") else p for p in args.pages]
+    # A path as status prints it (docs/<lang>/<page>) names the same page as <page>.
+    names = [p.split("/", 2)[2] if p.startswith("docs/") else p for p in args.pages]
     for page in sync(root, names):
         print(f"synced {page}: both versions recorded in {RECORD}")
     return 0
