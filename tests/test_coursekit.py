@@ -157,6 +157,10 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
         '@font-face{font-family:X}p{z:4}.used[data-x="}"]{w:5}'
     )
     assert purge(".a:not(.b,.c),.unused{x:1}", {"a", "b", "c"}) == ".a:not(.b,.c){x:1}"
+    # A class inside :not() or an attribute selector is not one the element needs.
+    assert purge(".a:not(.b){x:1}", {"a"}) == ".a:not(.b){x:1}"
+    assert purge('.c[href$=".pdf"]{y:2}', {"c"}) == '.c[href$=".pdf"]{y:2}'
+    assert purge(".a:is(.p .q).r{z:3}", {"a"}) == ""
 
 
 def test_theme_css_loses_the_rules_no_page_can_use():

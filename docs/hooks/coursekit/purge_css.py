@@ -1,117 +1,119 @@
 """Keeps only the CSS rules a page can use: nbconvert inlines all of JupyterLab's (560 KB).
 
-A selector stays when it can match at all and names only classes that the page's HTML uses (or
-no class); a rule left with no selector goes. ``@media`` and ``@supports`` blocks are filtered
-the same way inside, and every other at-rule (fonts, keyframes, charset) stays as it is. Then
-the custom properties (JupyterLab's hundreds of ``--jp-*`` colours and sizes) that nothing left
-on the page reads go too.
+The stylesheet is read with tinycss2. A selector stays when every class it requires is on the
+page: the classes of its compound selectors, not those inside a functional pseudo-class
+(``:not(.b)``, ``:is(…)``) or an attribute selector (``[href$=".pdf"]``), which require nothing.
+A rule left with no selector goes. ``@media``, ``@supports`` and ``@container`` blocks are
+filtered the same way inside, and every other at-rule (fonts, keyframes, charset) stays as it is.
+Then the custom properties (JupyterLab's hundreds of ``--jp-*`` colours and sizes) that nothing
+left on the page reads go too.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 
-CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+import tinycss2
+from tinycss2.ast import IdentToken, LiteralToken, Node
+
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
 PROPERTY = re.compile(r"--(?P<name>[\w-]+)\s*:[^;{}]*(?:;|(?=\}))")
 # JupyterLab's own (--jp-*) and its Material palette (--md-red-50 ... --md-blue-grey-900).
 JUPYTERLAB_PROPERTY = re.compile(r"jp-|md-[a-z-]+-a?\d{2,3}$")
 READ = re.compile(r"var\(\s*--([\w-]+)")
-
-
 # `.jupyter-wrapper :root`: JupyterLab's `:root` rules, scoped by mkdocs-jupyter, match nothing
 # (the root element is inside no other); one holds 75 KB of icons.
 ROOT_INSIDE = re.compile(r"[\s>+~]:root\b")
+FILTERED_INSIDE = ("media", "supports", "container")
 
 
-def _used(selector: str, classes: set[str]) -> bool:
-    if ROOT_INSIDE.search(selector.strip()):
-        return False
-    return all(name in classes for name in CLASS.findall(selector))
+@dataclass(frozen=True)
+class Rule:
+    """One top-level rule: a style rule (``selectors``), or an at-rule kept whole or filtered."""
+
+    head: str
+    body: str | None  # None: a statement such as @charset
+    selectors: tuple[str, ...] = ()
+    inner: tuple[Rule, ...] | None = None  # the rules of @media, @supports, @container
+
+
+@functools.cache
+def parse(css: str) -> tuple[Rule, ...]:
+    """The rules of a stylesheet (cached: every notebook view inlines the same one)."""
+    rules: list[Rule] = []
+    for node in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if node.type == "qualified-rule":
+            selectors = tuple(
+                tinycss2.serialize(part).strip() for part in _split(node.prelude, ",")
+            )
+            rules.append(Rule("", tinycss2.serialize(node.content), selectors))
+        elif node.type == "at-rule":
+            head = f"@{node.at_keyword}{tinycss2.serialize(node.prelude).rstrip()}"
+            body = None if node.content is None else tinycss2.serialize(node.content)
+            inner = parse(body) if body and node.lower_at_keyword in FILTERED_INSIDE else None
+            rules.append(Rule(head, body, (), inner))
+    return tuple(rules)
+
+
+def _split(tokens: list[Node], mark: str) -> list[list[Node]]:
+    cuts = [-1, *(i for i, t in enumerate(tokens) if t == LiteralToken(0, 0, mark)), len(tokens)]
+    return [tokens[a + 1 : b] for a, b in pairwise(cuts)]
+
+
+@functools.cache
+def required_classes(selector: str) -> frozenset[str]:
+    """The classes an element needs for ``selector`` to match it: ``.a:not(.b)`` needs ``a``."""
+    tokens = tinycss2.parse_component_value_list(selector)
+    return frozenset(
+        b.value
+        for a, b in pairwise(tokens)
+        if a == LiteralToken(0, 0, ".") and isinstance(b, IdentToken)
+    )
+
+
+def filter_selectors(
+    css: str, wanted: Callable[[str], bool], rewrite: Callable[[Rule], str | None] | None = None
+) -> str:
+    """``css`` without the selectors that are not wanted (and rules left with none).
+
+    ``rewrite`` may replace a style rule by other text (None: keep it).
+    """
+    return _serialize(parse(css), wanted, rewrite or (lambda rule: None))
+
+
+def _serialize(
+    rules: tuple[Rule, ...], wanted: Callable[[str], bool], rewrite: Callable[[Rule], str | None]
+) -> str:
+    kept: list[str] = []
+    for rule in rules:
+        if rule.selectors:
+            selectors = [s for s in rule.selectors if wanted(s)]
+            replaced = rewrite(rule) if selectors else None
+            if replaced is not None:
+                kept.append(replaced)
+            elif selectors:
+                kept.append(f"{','.join(selectors)}{{{rule.body}}}")
+        elif rule.body is None:
+            kept.append(f"{rule.head};")
+        elif rule.inner is not None:
+            inner = _serialize(rule.inner, wanted, rewrite)
+            if inner:
+                kept.append(f"{rule.head}{{{inner}}}")
+        else:
+            kept.append(f"{rule.head}{{{rule.body}}}")
+    return "".join(kept)
 
 
 def purge(css: str, classes: set[str]) -> str:
     """The rules of ``css`` whose selectors can match an element with those classes."""
-    return filter_selectors(css, lambda selector: _used(selector, classes))
-
-
-def filter_selectors(css: str, wanted: Callable[[str], bool]) -> str:
-    """``css`` without the selectors that are not wanted (and rules left with none).
-
-    ``@media``, ``@supports`` and ``@container`` blocks are filtered inside; every other
-    at-rule stays as it is.
-    """
-    kept: list[str] = []
-    for prelude, body in split_rules(css):
-        head = prelude.strip()
-        if not body and head.startswith("@"):
-            kept.append(head)
-        elif head.startswith(("@media", "@supports", "@container")):
-            inner = filter_selectors(body, wanted)
-            if inner:
-                kept.append(f"{head}{{{inner}}}")
-        elif head.startswith("@"):
-            kept.append(f"{head}{{{body}}}")
-        else:
-            selectors = [s for s in split_selectors(head) if wanted(s.strip())]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{body}}}")
-    return "".join(kept)
-
-
-def split_selectors(prelude: str) -> list[str]:
-    """The selectors of a rule's prelude: split at its commas, not those inside () or []."""
-    cuts = [-1, *top_level(prelude, ","), len(prelude)]
-    return [prelude[a + 1 : b] for a, b in pairwise(cuts)]
-
-
-def top_level(text: str, marks: str) -> list[int]:
-    """Where the characters of ``marks`` stand in ``text`` outside any () or []."""
-    found: list[int] = []
-    depth = 0
-    for i, char in enumerate(text):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif depth == 0 and char in marks:
-            found.append(i)
-    return found
-
-
-def split_rules(css: str) -> list[tuple[str, str]]:
-    """Top-level (prelude, body) pairs of a stylesheet; statements have an empty body."""
-    result: list[tuple[str, str]] = []
-    depth, mark, body_start = 0, 0, 0
-    prelude = ""
-    i, n = 0, len(css)
-    while i < n:
-        char = css[i]
-        if char in "\"'":
-            end = css.find(char, i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if char == "/" and css.startswith("/*", i):
-            end = css.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        if char == "{":
-            if depth == 0:
-                prelude, body_start = css[mark:i], i + 1
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                result.append((prelude, css[body_start:i]))
-                mark = i + 1
-        elif char == ";" and depth == 0:
-            result.append((css[mark : i + 1], ""))
-            mark = i + 1
-        i += 1
-    return result
+    return filter_selectors(
+        css, lambda s: not ROOT_INSIDE.search(s) and required_classes(s) <= classes
+    )
 
 
 def unused_properties_removed(page: str) -> str:

@@ -19,14 +19,9 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from coursekit.purge_css import (
-    CLASS,
-    CLASS_ATTR,
-    filter_selectors,
-    split_rules,
-    split_selectors,
-    top_level,
-)
+import tinycss2
+
+from coursekit.purge_css import CLASS_ATTR, Rule, filter_selectors, parse, required_classes
 
 TABS = re.compile(r'data-tabs="\d+:(\d+)"')
 NTH_CHILD = re.compile(r":nth-child\((\d+)\)")
@@ -75,7 +70,7 @@ def selector_wanted(classes: set[str], tabs: int | None) -> Callable[[str], bool
         if "tabbed" in selector and any(int(n) > (tabs or 0) for n in NTH_CHILD.findall(selector)):
             return False
         return not any(
-            family.fullmatch(name) for name in CLASS.findall(selector) for family in dropped
+            family.fullmatch(name) for name in required_classes(selector) for family in dropped
         )
 
     return wanted
@@ -83,20 +78,28 @@ def selector_wanted(classes: set[str], tabs: int | None) -> Callable[[str], bool
 
 def transition_selectors(css: str) -> list[str]:
     """The selectors of every rule (at any depth) that sets a transition."""
+    return _transitions(parse(css))
+
+
+def _transitions(rules: tuple[Rule, ...]) -> list[str]:
     found: list[str] = []
-    for prelude, body in split_rules(css):
-        head = prelude.strip()
-        if head.startswith("@"):
-            if body:
-                found += transition_selectors(body)
-        elif TRANSITION.search(body) and SWITCHING not in head:
-            found += [s.strip() for s in split_selectors(head)]
+    for rule in rules:
+        if rule.inner is not None:
+            found += _transitions(rule.inner)
+        elif rule.selectors and TRANSITION.search(rule.body or ""):
+            found += [s for s in rule.selectors if SWITCHING not in s]
     return found
 
 
 def rightmost_compound(selector: str) -> str:
     """The part of a selector after its last combinator: ``.a > b:hover`` gives ``b:hover``."""
-    return selector[max([-1, *top_level(selector, " >+~")]) + 1 :]
+    tokens = tinycss2.parse_component_value_list(selector.strip())
+    combinators = [
+        i
+        for i, token in enumerate(tokens)
+        if token.type == "whitespace" or (token.type == "literal" and token.value in ">+~")
+    ]
+    return tinycss2.serialize(tokens[max([-1, *combinators]) + 1 :])
 
 
 def narrowed_switching_rule(selectors: list[str]) -> str:
@@ -112,19 +115,12 @@ def narrowed_switching_rule(selectors: list[str]) -> str:
 
 def narrow_switching(css: str, selectors: list[str]) -> str:
     """``css`` with its ``[data-md-color-switching] *`` rule narrowed (at any depth)."""
-    out: list[str] = []
-    for prelude, body in split_rules(css):
-        head = prelude.strip()
-        if not body and head.startswith("@"):
-            out.append(head)
-        elif head.startswith("@"):
-            inner = narrow_switching(body, selectors) if body.count("{") else body
-            out.append(f"{head}{{{inner}}}")
-        elif head.startswith(f"{SWITCHING} *"):
-            out.append(narrowed_switching_rule(selectors))
-        else:
-            out.append(f"{head}{{{body}}}")
-    return "".join(out)
+    narrowed = narrowed_switching_rule(selectors)
+    return filter_selectors(
+        css,
+        lambda selector: True,
+        lambda rule: narrowed if rule.selectors[0].startswith(f"{SWITCHING} *") else None,
+    )
 
 
 def cut_theme_css(site_dir: Path) -> None:
