@@ -31,7 +31,13 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 
 venv: $(STAMP)
 
-build: $(STAMP)
+# KaTeX (pinned in package.json) typesets the formulas at build time; Node runs it.
+KATEX := node_modules/katex/dist/katex.min.js
+$(KATEX): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund --omit=dev
+	touch $@
+
+build: $(STAMP) $(KATEX)
 	rm -rf site
 	$(BIN)/mkdocs build --strict -f mkdocs.yml
 	$(BIN)/mkdocs build --strict -f mkdocs.en.yml

@@ -10,7 +10,7 @@ from coursekit.execute import ExecutionError, Executor
 from coursekit.katex import Katex, KatexError
 from coursekit.pages import CodeBlock, Include, parse_fences, sections
 
-KATEX_JS = Path(__file__).resolve().parents[1] / "docs" / "hooks" / "katex" / "katex.min.js"
+KATEX_JS = Path(__file__).resolve().parents[1] / "node_modules" / "katex" / "dist" / "katex.min.js"
 
 PAGE = """# Title
 

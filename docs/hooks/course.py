@@ -64,6 +64,7 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.hooks.course")
 ROOT = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"^# (.+)$", re.MULTILINE)
+KATEX_JS = "node_modules/katex/dist/katex.min.js"  # package.json pins it; make build installs it
 RECORD = os.environ.get("COURSE_RECORD") == "1"  # `make record`: rewrite the recorded outputs
 
 _state: dict[str, Any] = {}
@@ -100,7 +101,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in problems:
         log.warning(problem)
     _state["terms"] = terms
-    _state["katex"] = Katex(ROOT / "docs" / "hooks" / "katex" / "katex.min.js", ROOT / ".cache")
+    _state["katex"] = Katex(ROOT / KATEX_JS, ROOT / ".cache")
     _WARNINGS.seen.clear()
     logging.getLogger("mkdocs").addHandler(_WARNINGS)
     return config

@@ -1,10 +1,10 @@
 """Formulas typeset when the site is built: the page carries MathML and needs no script.
 
-KaTeX (``docs/hooks/katex/katex.min.js``) turns each formula's TeX into MathML, run by Node in
-one process per build; browsers lay MathML out natively, in the math font the site serves
-(``coursekit.mathfont``), and screen readers read it. Results are cached on disk by formula, so a
-warm build asks Node only for new formulas. A formula KaTeX rejects, or one with a character the
-math font lacks, is reported with its page.
+KaTeX (the npm package pinned in ``package.json``, installed by ``make build``) turns each
+formula's TeX into MathML, run by Node in one process per build; browsers lay MathML out
+natively, in the math font the site serves (``coursekit.mathfont``), and screen readers read it.
+Results are cached on disk by formula, so a warm build asks Node only for new formulas. A formula
+KaTeX rejects, or one with a character the math font lacks, is reported with its page.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ class Katex:
     """Typesets TeX with the site's KaTeX in a Node process, caching every result on disk."""
 
     def __init__(self, katex_js: Path, cache_dir: Path) -> None:
+        if not katex_js.is_file():
+            raise KatexError(
+                f"{katex_js} is missing: `npm ci --omit=dev` installs KaTeX (make build does)"
+            )
         self.katex_js = katex_js
         self.cache_file = cache_dir / "katex.json"
         material = katex_js.read_bytes() + SCRIPT.read_bytes() + Path(__file__).read_bytes()
