@@ -27,6 +27,7 @@ from typing import Any
 import nbformat
 from coursekit import (
     LANGUAGES,
+    ROOT,
     alternates,
     checks,
     claims,
@@ -62,7 +63,6 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 log = logging.getLogger("mkdocs.hooks.course")
-ROOT = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"^# (.+)$", re.MULTILINE)
 KATEX_JS = "node_modules/katex/dist/katex.min.js"  # package.json pins it; make build installs it
 RECORD = os.environ.get("COURSE_RECORD") == "1"  # `make record`: rewrite the recorded outputs

@@ -1,5 +1,10 @@
 """The course site's machinery: reading pages, running their code once, notebooks."""
 
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+"""The repository: every path the machinery reads is relative to it."""
+
 LANGUAGES = ("ru", "en")
 """The site's languages, the first one at the site root; defined here and nowhere else."""
 

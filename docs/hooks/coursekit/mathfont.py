@@ -15,7 +15,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from . import ROOT
+
 FONT = ROOT / "docs" / "overrides" / "assets" / "fonts" / "latinmodern-math.woff2"
 SOURCE = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
 # Basic Latin; the italic Latin and Greek that MathML gives a one-letter <mi> (U+1D434...);
