@@ -32,7 +32,7 @@ PAGES = {  # kind -> path under a language's root
     "chapter": "ch03_gradients/",
     "API reference": "api/optim/",
     "glossary": "glossary/",
-    "notebook": "notebooks/ch03_gradients/",
+    "notebook": None,  # the heaviest notebook view of each language (heaviest_notebook)
 }
 THRESHOLDS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 MAX_BYTES = 400 * 1024
@@ -112,6 +112,17 @@ def audit(url: str, out: Path) -> dict[str, float]:
     return scores
 
 
+def heaviest_notebook(site: Path) -> str:
+    """The notebook view whose page and images weigh the most: the one most likely to be slow."""
+
+    def weight(page: Path) -> int:
+        images = sum(p.stat().st_size for p in page.parent.rglob("*") if p.suffix != ".html")
+        return page.stat().st_size + images
+
+    pages = sorted((site / "notebooks").glob("*/index.html"), key=weight)
+    return pages[-1].parent.relative_to(site).as_posix() + "/"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--site", default=str(ROOT / "site"))
@@ -132,9 +143,14 @@ def main() -> int:
         reports.mkdir(parents=True, exist_ok=True)
         for lang, root in (("ru", ""), ("en", "en/")):
             for kind, path in PAGES.items():
+                path = path if path is not None else heaviest_notebook(Path(args.site) / root)
                 if args.only and args.only not in kind:
                     continue
-                name = f"{kind} ({lang})"
+                name = (
+                    f"{kind} ({lang})"
+                    if PAGES[kind] is not None
+                    else f"{kind} ({lang}, {path[10:-1]})"
+                )
                 runs = [
                     audit(
                         base + root + path,
