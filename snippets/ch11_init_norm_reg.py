@@ -4,6 +4,7 @@
 # %%
 # --8<-- [start:imports]
 import math
+from statistics import median
 
 import matplotlib.pyplot as plt
 import torch
@@ -257,9 +258,9 @@ print("training images:", len(x_train), " validation images:", len(x_val))
 
 # %%
 # --8<-- [start:regularization]
-def regularized_net(p):
+def regularized_net(p, seed):
     """64 -> 256 -> 256 -> 10 with ReLU, and dropout after each ReLU when p > 0."""
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)  # the same seed, the same initial weights
     layers = []
     for n_in, n_out in [(64, 256), (256, 256)]:
         layers += [Linear(n_in, n_out, generator=generator, dtype=F64), ReLU()]
@@ -268,30 +269,36 @@ def regularized_net(p):
     return Sequential(*layers, Linear(256, 10, generator=generator, dtype=F64))
 
 
-def set_training(model, training):
-    for layer in model.layers:
-        if isinstance(layer, Dropout):
-            layer.train(training)
-
-
 x_few, y_few = x_train[:200], y_train[:200]  # a small training set overfits easily
-print("200 training images, 60 epochs   train loss   val loss   val accuracy   weight norm")
+SEEDS = range(5)
+results = {}  # name -> one row (train loss, val loss, val accuracy, weight norm) per seed
 for name, p, weight_decay in [
     ("no regularization", 0, 0),
     ("dropout 0.5", 0.5, 0),
     ("weight decay 0.01", 0, 0.01),
 ]:
-    model = regularized_net(p)
-    optimizer = SGD(model.parameters(), lr=0.1, weight_decay=weight_decay)
-    batches = MiniBatches(x_few, y_few, batch_size=20, seed=0)
-    for _ in range(60):
-        set_training(model, True)
-        train_epoch(model, cross_entropy, optimizer, batches)
-    set_training(model, False)  # measure without dropping anything
-    train_loss, _ = evaluate(model, cross_entropy, x_few, y_few)
-    val_loss, val_accuracy = evaluate(model, cross_entropy, x_val, y_val)
-    norm = math.sqrt(sum((p**2).sum().item() for p in model.parameters()))
-    print(f"{name:32} {train_loss:10.4f} {val_loss:10.3f} {val_accuracy:14.3f} {norm:13.1f}")
+    results[name] = []
+    for seed in SEEDS:
+        model = regularized_net(p, seed)
+        optimizer = SGD(model.parameters(), lr=0.1, weight_decay=weight_decay)
+        batches = MiniBatches(x_few, y_few, batch_size=20, seed=seed)
+        model.train()  # dropout on
+        for _ in range(60):
+            train_epoch(model, cross_entropy, optimizer, batches)
+        model.eval()  # measure without dropping anything
+        train_loss, _ = evaluate(model, cross_entropy, x_few, y_few)
+        val_loss, val_accuracy = evaluate(model, cross_entropy, x_val, y_val)
+        norm = math.sqrt(sum((w**2).sum().item() for w in model.parameters()))
+        results[name].append([train_loss, val_loss, val_accuracy, norm])
+
+print("val accuracy, 200 images, 60 epochs" + "".join(f"  seed {s}" for s in SEEDS) + "   median")
+for name, rows in results.items():
+    accuracies = [row[2] for row in rows]
+    print(f"{name:36}" + "".join(f"{a:8.3f}" for a in accuracies) + f"{median(accuracies):9.3f}")
+print(f"\nmedians over the seeds{'train loss':>24}{'val loss':>10}{'weight norm':>13}")
+for name, rows in results.items():
+    train_loss, val_loss, _, norm = (median(column) for column in zip(*rows, strict=True))
+    print(f"{name:36}{train_loss:10.4f}{val_loss:10.3f}{norm:13.1f}")
 # --8<-- [end:regularization]
 
 

@@ -11,11 +11,16 @@ Taught in [chapter 11](../ch11_init_norm_reg.md#dropout).
 import torch
 
 from nnzero._torch_args import init_subset_of
+
+# --8<-- [start:imports]
 from nnzero.layers import Module
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:dropout]
 class Dropout(Module):
+    # --8<-- [end:dropout]
     """Zeroes random elements while training and rescales the rest, like ``torch.nn.Dropout``.
 
     The mask is drawn with ``bernoulli_(1 - p)``, the same call torch makes, so with the same
@@ -33,6 +38,7 @@ class Dropout(Module):
         ValueError: If ``p`` is outside ``[0, 1)``.
     """
 
+    # --8<-- [start:dropout_body]
     def __init__(self, p: float = 0.5, *, generator: torch.Generator | None = None) -> None:
         if not 0 <= p < 1:
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
@@ -48,7 +54,7 @@ class Dropout(Module):
         return x * (keep / (1 - self.p))
 
 
-# --8<-- [end:dropout]
+# --8<-- [end:dropout_body]
 
 
 init_subset_of(Dropout, "torch.nn.Dropout", inplace=False)

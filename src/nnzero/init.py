@@ -17,6 +17,7 @@ import torch
 
 # --8<-- [start:fans]
 def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
+    # --8<-- [end:fans]
     """Returns how many inputs feed each output unit, and how many outputs each input feeds.
 
     A weight is laid out like ``torch.nn.Linear``'s, ``(out_features,
@@ -34,17 +35,19 @@ def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
     """
     if tensor.dim() < 2:
         raise ValueError("fan_in and fan_out need a tensor with at least 2 dimensions")
+    # --8<-- [start:fans_body]
     receptive_field = math.prod(tensor.shape[2:])
     fan_in = tensor.shape[1] * receptive_field
     fan_out = tensor.shape[0] * receptive_field
     return fan_in, fan_out
 
 
-# --8<-- [end:fans]
+# --8<-- [end:fans_body]
 
 
 # --8<-- [start:gain]
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    # --8<-- [end:gain]
     """Returns the recommended gain for a nonlinearity, as ``torch.nn.init.calculate_gain``.
 
     Args:
@@ -58,6 +61,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     Raises:
         ValueError: If the nonlinearity is unknown.
     """
+    # --8<-- [start:gain_body]
     linear_like = {"linear", "sigmoid", "conv1d", "conv2d", "conv3d"}
     linear_like |= {"conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}
     if nonlinearity in linear_like:
@@ -74,13 +78,14 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}")
 
 
-# --8<-- [end:gain]
+# --8<-- [end:gain_body]
 
 
 # --8<-- [start:xavier]
 def xavier_uniform_(
     tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None
 ) -> torch.Tensor:
+    # --8<-- [end:xavier]
     """Fills ``tensor`` from U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Args:
@@ -91,16 +96,20 @@ def xavier_uniform_(
     Returns:
         ``tensor``, filled in place.
     """
+    # --8<-- [start:xavier_body]
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std  # U(-a, a) has variance a**2 / 3
     with torch.no_grad():
         return tensor.uniform_(-bound, bound, generator=generator)
+    # --8<-- [end:xavier_body]
 
 
+# --8<-- [start:xavier_normal]
 def xavier_normal_(
     tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None
 ) -> torch.Tensor:
+    # --8<-- [end:xavier_normal]
     """Fills ``tensor`` from N(0, std²) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
 
     Args:
@@ -111,13 +120,14 @@ def xavier_normal_(
     Returns:
         ``tensor``, filled in place.
     """
+    # --8<-- [start:xavier_normal_body]
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     with torch.no_grad():
         return tensor.normal_(0.0, std, generator=generator)
 
 
-# --8<-- [end:xavier]
+# --8<-- [end:xavier_normal_body]
 
 
 def _empty(tensor: torch.Tensor) -> bool:
@@ -138,8 +148,10 @@ def _kaiming_std(tensor: torch.Tensor, a: float, mode: str, nonlinearity: str) -
     else:
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', not {mode!r}")
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    # --8<-- [end:kaiming]
 
 
+# --8<-- [start:kaiming_uniform]
 def kaiming_uniform_(
     tensor: torch.Tensor,
     a: float = 0.0,
@@ -147,6 +159,7 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
+    # --8<-- [end:kaiming_uniform]
     """Fills ``tensor`` from U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
 
     Args:
@@ -165,12 +178,15 @@ def kaiming_uniform_(
     """
     if _empty(tensor):  # torch warns and leaves it alone
         return tensor
+    # --8<-- [start:kaiming_uniform_body]
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     bound = math.sqrt(3.0) * std
     with torch.no_grad():
         return tensor.uniform_(-bound, bound, generator=generator)
+    # --8<-- [end:kaiming_uniform_body]
 
 
+# --8<-- [start:kaiming_normal]
 def kaiming_normal_(
     tensor: torch.Tensor,
     a: float = 0.0,
@@ -178,6 +194,7 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
+    # --8<-- [end:kaiming_normal]
     """Fills ``tensor`` from N(0, std²) with ``std = gain / sqrt(fan)``.
 
     Args:
@@ -196,9 +213,10 @@ def kaiming_normal_(
     """
     if _empty(tensor):  # torch warns and leaves it alone
         return tensor
+    # --8<-- [start:kaiming_normal_body]
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     with torch.no_grad():
         return tensor.normal_(0.0, std, generator=generator)
 
 
-# --8<-- [end:kaiming]
+# --8<-- [end:kaiming_normal_body]

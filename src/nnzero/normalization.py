@@ -12,11 +12,16 @@ Taught in [chapter 11](../ch11_init_norm_reg.md#batchnorm).
 import torch
 
 from nnzero._torch_args import check_forward, check_int, init_subset_of, refuse
+
+# --8<-- [start:imports]
 from nnzero.layers import Module
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:batchnorm]
 class BatchNorm1d(Module):
+    # --8<-- [end:batchnorm]
     """Normalizes each feature of a ``(N, num_features)`` batch, like ``torch.nn.BatchNorm1d``.
 
     Training mode: ``y = (x - mean) / sqrt(var + eps) * weight + bias`` with the mean and the
@@ -40,6 +45,7 @@ class BatchNorm1d(Module):
             and ``eval()``, from [`Module`][nnzero.layers.Module], switch it.
     """
 
+    # --8<-- [start:batchnorm_body]
     def __init__(
         self,
         num_features: int,
@@ -79,7 +85,7 @@ class BatchNorm1d(Module):
         return [self.weight, self.bias]
 
 
-# --8<-- [end:batchnorm]
+# --8<-- [end:batchnorm_body]
 
 
 def _check_batchnorm(num_features: object, eps: object, momentum: object, **_: object) -> None:
