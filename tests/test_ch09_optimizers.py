@@ -72,11 +72,13 @@ def check_equals_torch(run, name: str) -> None:
 @claim("ch09_optimizers", "sgd-equals-torch")
 def test_sgd_equals_torch(run) -> None:
     check_equals_torch(run, "sgd")
+    assert difference_and_change(run, "sgd_difference")[0] == 0  # the page says: zero
 
 
 @claim("ch09_optimizers", "momentum-equals-torch")
 def test_momentum_equals_torch(run) -> None:
     check_equals_torch(run, "momentum")
+    assert difference_and_change(run, "momentum_difference")[0] == 0  # "zero again"
     assert (
         difference_and_change(run, "momentum_difference")[1]
         > difference_and_change(run, "sgd_difference")[1]

@@ -9,15 +9,18 @@ torch's. The optimizers work on tensors whose ``.grad`` was filled by
 Taught in [chapter 9](../ch09_optimizers.md).
 """
 
+# --8<-- [start:imports]
 from collections.abc import Iterable
 
 import torch
 
+# --8<-- [end:imports]
 from nnzero._torch_args import init_subset_of
 
 
 # --8<-- [start:optimizer]
 class Optimizer:
+    # --8<-- [end:optimizer]
     """The common base: holds the parameters and clears their gradients.
 
     Args:
@@ -28,13 +31,16 @@ class Optimizer:
         TypeError: If ``params`` holds something other than tensors.
     """
 
+    # --8<-- [start:optimizer_init]
     def __init__(self, params: Iterable[torch.Tensor]) -> None:
         self.params = list(params)
+        # --8<-- [end:optimizer_init]
         if not self.params:
             raise ValueError("params: optimizer got an empty parameter list")
         if not all(isinstance(p, torch.Tensor) for p in self.params):
             raise TypeError("params: parameter groups (dicts) are torch-only; pass tensors")
 
+    # --8<-- [start:optimizer_methods]
     def zero_grad(self) -> None:
         """Sets every parameter's gradient to ``None``, as torch does by default."""
         for p in self.params:
@@ -45,7 +51,7 @@ class Optimizer:
         raise NotImplementedError
 
 
-# --8<-- [end:optimizer]
+# --8<-- [end:optimizer_methods]
 
 
 def _check(condition: bool, name: str, value: object, rule: str) -> None:
@@ -56,6 +62,7 @@ def _check(condition: bool, name: str, value: object, rule: str) -> None:
 
 # --8<-- [start:sgd]
 class SGD(Optimizer):
+    # --8<-- [end:sgd]
     """Stochastic gradient descent with optional momentum and weight decay.
 
     With gradient ``g`` and weight decay ``wd`` the step is:
@@ -79,6 +86,7 @@ class SGD(Optimizer):
         ValueError: If an argument is out of range.
     """
 
+    # --8<-- [start:sgd_init]
     def __init__(
         self,
         params: Iterable[torch.Tensor],
@@ -88,6 +96,7 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         nesterov: bool = False,
     ) -> None:
+        # --8<-- [end:sgd_init]
         _check(lr >= 0, "lr", lr, "non-negative")
         _check(0 <= momentum < 1, "momentum", momentum, "in [0, 1)")
         _check(weight_decay >= 0, "weight_decay", weight_decay, "non-negative")
@@ -97,6 +106,7 @@ class SGD(Optimizer):
             nesterov,
             "False unless momentum > 0 and dampening = 0",
         )
+        # --8<-- [start:sgd_fields]
         super().__init__(params)
         self.lr = lr
         self.momentum = momentum
@@ -104,7 +114,9 @@ class SGD(Optimizer):
         self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.momentum_buffers: list[torch.Tensor | None] = [None] * len(self.params)
+        # --8<-- [end:sgd_fields]
 
+    # --8<-- [start:sgd_step]
     @torch.no_grad()
     def step(self) -> None:
         """Takes one SGD step for every parameter that has a gradient."""
@@ -126,11 +138,12 @@ class SGD(Optimizer):
             p.add_(g, alpha=-self.lr)  # p = p - lr * g, in place
 
 
-# --8<-- [end:sgd]
+# --8<-- [end:sgd_step]
 
 
 # --8<-- [start:rmsprop]
 class RMSprop(Optimizer):
+    # --8<-- [end:rmsprop]
     """RMSprop: divide the gradient by a running root mean square of its past values.
 
     With gradient ``g`` the step is:
@@ -158,6 +171,7 @@ class RMSprop(Optimizer):
         ValueError: If an argument is out of range.
     """
 
+    # --8<-- [start:rmsprop_init]
     def __init__(
         self,
         params: Iterable[torch.Tensor],
@@ -168,11 +182,13 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
+        # --8<-- [end:rmsprop_init]
         _check(lr >= 0, "lr", lr, "non-negative")
         _check(0 <= alpha <= 1, "alpha", alpha, "in [0, 1]")
         _check(eps >= 0, "eps", eps, "non-negative")
         _check(weight_decay >= 0, "weight_decay", weight_decay, "non-negative")
         _check(0 <= momentum < 1, "momentum", momentum, "in [0, 1)")
+        # --8<-- [start:rmsprop_fields]
         super().__init__(params)
         self.lr = lr
         self.alpha = alpha
@@ -183,7 +199,9 @@ class RMSprop(Optimizer):
         self.square_avgs = [torch.zeros_like(p) for p in self.params]
         self.grad_avgs = [torch.zeros_like(p) for p in self.params]
         self.momentum_buffers = [torch.zeros_like(p) for p in self.params]
+        # --8<-- [end:rmsprop_fields]
 
+    # --8<-- [start:rmsprop_step]
     @torch.no_grad()
     def step(self) -> None:
         """Takes one RMSprop step for every parameter that has a gradient."""
@@ -209,11 +227,12 @@ class RMSprop(Optimizer):
                 p -= self.lr * g / avg
 
 
-# --8<-- [end:rmsprop]
+# --8<-- [end:rmsprop_step]
 
 
 # --8<-- [start:adam]
 class Adam(Optimizer):
+    # --8<-- [end:adam]
     """Adam: momentum on the gradient, scaled by a running RMS of the gradient.
 
     At step ``t`` (counting from 1) with gradient ``g``:
@@ -238,6 +257,7 @@ class Adam(Optimizer):
         ValueError: If an argument is out of range.
     """
 
+    # --8<-- [start:adam_init]
     decoupled_weight_decay = False
 
     def __init__(
@@ -248,11 +268,13 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
+        # --8<-- [end:adam_init]
         _check(lr >= 0, "lr", lr, "non-negative")
         _check(0 <= betas[0] < 1, "betas[0]", betas[0], "in [0, 1)")
         _check(0 <= betas[1] < 1, "betas[1]", betas[1], "in [0, 1)")
         _check(eps >= 0, "eps", eps, "non-negative")
         _check(weight_decay >= 0, "weight_decay", weight_decay, "non-negative")
+        # --8<-- [start:adam_fields]
         super().__init__(params)
         self.lr = lr
         self.betas = betas
@@ -261,7 +283,9 @@ class Adam(Optimizer):
         self.steps = [0] * len(self.params)
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
+        # --8<-- [end:adam_fields]
 
+    # --8<-- [start:adam_step]
     @torch.no_grad()
     def step(self) -> None:
         """Takes one Adam step for every parameter that has a gradient."""
@@ -287,11 +311,12 @@ class Adam(Optimizer):
             p -= step_size * m / denom
 
 
-# --8<-- [end:adam]
+# --8<-- [end:adam_step]
 
 
 # --8<-- [start:adamw]
 class AdamW(Adam):
+    # --8<-- [end:adamw]
     """Adam with decoupled weight decay (Loshchilov and Hutter).
 
     Instead of adding ``wd * p`` to the gradient, where Adam's scaling would
@@ -309,6 +334,7 @@ class AdamW(Adam):
         ValueError: If an argument is out of range.
     """
 
+    # --8<-- [start:adamw_body]
     decoupled_weight_decay = True
 
     def __init__(
@@ -322,7 +348,7 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
 
-# --8<-- [end:adamw]
+# --8<-- [end:adamw_body]
 
 
 # torch's arguments that the course leaves out: passing one raises TypeError naming it.
