@@ -202,7 +202,7 @@ plt.show()
 
 
 # %%
-# --8<-- [start:regularisation]
+# --8<-- [start:regularization]
 def summarize(name, trained):
     val = [evaluate(m, x_val, y_val) for m in trained]
     test = [evaluate(m, x_test, y_test)[1] for m in trained]
@@ -221,7 +221,7 @@ summarize("plain", models)
 summarize("weight decay 0.1", [train(seed, weight_decay=0.1) for seed in SEEDS])
 summarize("dropout 0.2", [train(seed, dropout=0.2) for seed in SEEDS])
 summarize("early stopping", [train(seed, epochs=100, patience=5) for seed in SEEDS])
-# --8<-- [end:regularisation]
+# --8<-- [end:regularization]
 
 # %%
 # --8<-- [start:save_load]

@@ -238,8 +238,8 @@ def test_mistakes_unsure(run) -> None:
     assert run.figures("mistakes") == 1
 
 
-def regularisation_rows(run) -> dict[str, list[float]]:
-    output = run.output("regularisation")
+def regularization_rows(run) -> dict[str, list[float]]:
+    output = run.output("regularization")
     rows = {}
     for name in ("plain", "weight decay", "dropout", "early stopping"):
         line = line_with(output, name)
@@ -249,9 +249,9 @@ def regularisation_rows(run) -> dict[str, list[float]]:
     return rows
 
 
-@claim("ch12_digits_project", "regularisation-within-noise")
-def test_regularisation_within_noise(run) -> None:
-    rows = regularisation_rows(run)
+@claim("ch12_digits_project", "regularization-within-noise")
+def test_regularization_within_noise(run) -> None:
+    rows = regularization_rows(run)
     medians = [row[2] for row in rows.values()]
     plain = rows["plain"]
     assert max(medians) - min(medians) <= plain[4] - plain[3] + 1e-9
@@ -262,7 +262,7 @@ def test_regularisation_within_noise(run) -> None:
 
 @claim("ch12_digits_project", "early-stopping-longer")
 def test_early_stopping_longer(run) -> None:
-    rows = regularisation_rows(run)
+    rows = regularization_rows(run)
     assert rows["early stopping"][5] > 30  # it trained longer than the fixed 30 epochs
     assert rows["early stopping"][5] < 100  # and stopped before the limit
     assert rows["early stopping"][0] == min(row[0] for row in rows.values())
