@@ -9,7 +9,6 @@ import matplotlib.pyplot as plt
 import torch
 from sklearn.datasets import make_moons
 
-from nnzero.engine import Value
 from nnzero.graph import draw_graph
 from nnzero.scalar_nn import ScalarMLP
 
@@ -18,6 +17,8 @@ torch.manual_seed(0)
 
 # %%
 # --8<-- [start:first_value]
+from nnzero.engine import Value  # the whole class, from the library
+
 a = Value(2.0)
 b = Value(-3.0)
 c = a * b
@@ -107,6 +108,7 @@ def backward_in_order(root, order):
 
 backward_in_order(o, topo)  # inputs first: wrong
 print(f"inputs first: dw1 = {w1.grad:.4f}, dx1 = {x1.grad:.4f}")
+print("  nonzero gradients:", ", ".join(names[node] for node in topo if node.grad != 0))
 backward_in_order(o, list(reversed(topo)))  # output first: right
 print(f"output first: dw1 = {w1.grad:.4f}, dx1 = {x1.grad:.4f}")
 # --8<-- [end:wrong_order]

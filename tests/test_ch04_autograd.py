@@ -166,8 +166,10 @@ def test_by_hand_equals_engine(run) -> None:
 
 @claim("ch04_autograd", "wrong-order-zero")
 def test_wrong_order_gives_zero(run) -> None:
-    inputs_first, output_first = run.output("wrong_order").splitlines()[:2]
+    inputs_first, nonzero, output_first = run.output("wrong_order").splitlines()[:3]
     assert inputs_first.endswith("dw1 = 0.0000, dx1 = 0.0000")
+    # Only the output's own rule ran after the output had its gradient: n gets it, no one else.
+    assert nonzero.split(":")[1].strip().split(", ") == ["n", "o"]
     assert output_first.endswith("dw1 = 1.0000, dx1 = -1.5000")
 
 
