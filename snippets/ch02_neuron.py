@@ -70,6 +70,7 @@ b_single = v[0] * b_a + v[1] * b_b + c
 one_neuron = weighted_sum(batch, w_single, b_single)
 print("three neurons:", two_layers.tolist())
 print("one neuron:   ", one_neuron.tolist())
+print("exactly equal:", torch.equal(two_layers, one_neuron))
 with_relu = weighted_sum(relu(hidden), v, c)  # an activation between the layers
 print("with ReLU:    ", with_relu.tolist())
 # --8<-- [end:linear_collapse]

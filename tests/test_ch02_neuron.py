@@ -233,6 +233,7 @@ def test_linear_neurons_collapse(run) -> None:
     three = _list_after(out, "three neurons:")
     one = _list_after(out, "one neuron:")
     assert three == one  # tolist() prints every float exactly (shortest repr): equal to the bit
+    assert "exactly equal: True" in out
     assert len(set(three)) == 3  # not trivially equal
 
 
