@@ -4,7 +4,9 @@ Each chapter has a module ``nnzero.exercises.chNN`` with one ``check_<n>`` funct
 exercise. A check prints ``✓ exercise <n>: correct`` when the answer is right and raises
 :class:`ExerciseError` with a hint in the learner's language when it is not. The language is
 ``NNZERO_LANG`` (``ru`` or ``en``), or whatever [`set_language`][nnzero.exercises.set_language]
-chose; a chapter's notebook sets it in its first cell.
+chose; a chapter's notebook sets it in its first cell. What the checks share (float64, one
+tolerance, calling an answer so that any error becomes a hint) is in
+``nnzero.exercises._common``.
 """
 
 from __future__ import annotations
@@ -45,22 +47,3 @@ def hints_in(lang: str) -> Iterator[None]:
         yield
     finally:
         _chosen.pop()
-
-
-def verdict(number: int, ok: bool, hint: Hint) -> None:
-    """Prints that exercise ``number`` is solved, or raises ExerciseError with the hint.
-
-    Args:
-        number: The exercise's number in its chapter.
-        ok: Whether the learner's answer is right.
-        hint: What to look at when it is not, in every language of the course.
-
-    Raises:
-        ExerciseError: ``ok`` is false; the message is the hint in the chosen language.
-    """
-    missing = [lang for lang in LANGUAGES if not hint.get(lang)]
-    if missing:
-        raise ValueError(f"the hint of exercise {number} lacks {', '.join(missing)}")
-    if not ok:
-        raise ExerciseError(f"✗ exercise {number}: {hint[language()]}")
-    print(f"✓ exercise {number}: correct")

@@ -6,24 +6,19 @@ from collections.abc import Callable
 
 import torch
 
-from nnzero.exercises import Hint, verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, judge
 
 Binary = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """A function of two tensors that returns a tensor."""
 
 
-def _call(answer: Binary, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor | None:
-    """The answer's result, or None when it raises a shape error or returns no tensor."""
+def _result(number: int, answer: Binary, a: torch.Tensor, b: torch.Tensor) -> object:
+    """The answer's result, or None when PyTorch refuses the shapes (a RuntimeError)."""
     try:
-        result = answer(a, b)
-    except RuntimeError:  # what PyTorch raises for shapes that do not broadcast
+        return call(number, answer, a, b, allow=(RuntimeError,))
+    except RuntimeError:
         return None
-    return result if isinstance(result, torch.Tensor) else None
-
-
-def _close(result: torch.Tensor, expected: torch.Tensor) -> bool:
-    """Same values to within 1e-12 (the shapes are already known to agree)."""
-    return torch.allclose(result.to(expected.dtype), expected, rtol=0, atol=1e-12)
 
 
 def check_1(batched_matmul: Binary) -> None:
@@ -32,9 +27,6 @@ def check_1(batched_matmul: Binary) -> None:
     Args:
         batched_matmul: Takes ``a`` of shape ``(batch, n, k)`` and ``b`` of shape
             ``(batch, k, m)`` and returns their products, shape ``(batch, n, m)``.
-
-    Raises:
-        ExerciseError: The answer's shape or values differ from ``a @ b``.
     """
     generator = torch.Generator().manual_seed(1)
     problem: Hint | None = None
@@ -43,11 +35,11 @@ def check_1(batched_matmul: Binary) -> None:
         ((3, 2, 2), (3, 2, 2)),
         ((1, 1, 3), (1, 3, 1)),
     ]:
-        a = torch.randn(shape_a, dtype=torch.float64, generator=generator)
-        b = torch.randn(shape_b, dtype=torch.float64, generator=generator)
+        a = torch.randn(shape_a, dtype=F64, generator=generator)
+        b = torch.randn(shape_b, dtype=F64, generator=generator)
         expected = torch.matmul(a, b)
-        result = _call(batched_matmul, a, b)
-        if result is None or result.shape != expected.shape:
+        result = _result(1, batched_matmul, a, b)
+        if not isinstance(result, torch.Tensor) or result.shape != expected.shape:
             problem = {
                 "ru": f"для a формы {shape_a} и b формы {shape_b} нужен ответ формы "
                 f"{tuple(expected.shape)}: добавьте оси через None так, чтобы у произведения "
@@ -57,7 +49,7 @@ def check_1(batched_matmul: Binary) -> None:
                 "shape (batch, n, k, m), then sum over the k axis",
             }
             break
-        if not _close(result, expected):
+        if not close(result, expected):
             problem = {
                 "ru": "форма верна, а числа нет: элемент [s, i, j] — это сумма по p "
                 "произведений a[s, i, p] * b[s, p, j]; проверьте, куда вы добавили оси "
@@ -67,7 +59,7 @@ def check_1(batched_matmul: Binary) -> None:
                 "axis you sum over",
             }
             break
-    verdict(1, problem is None, problem or {"ru": "—", "en": "—"})
+    judge(1, problem)
 
 
 def check_2(outer: Binary) -> None:
@@ -76,28 +68,19 @@ def check_2(outer: Binary) -> None:
     Args:
         outer: Takes vectors ``u`` of shape ``(n,)`` and ``v`` of shape ``(m,)`` and returns
             the table ``u[i] * v[j]``, shape ``(n, m)``.
-
-    Raises:
-        ExerciseError: The answer differs from ``torch.outer(u, v)``.
     """
     generator = torch.Generator().manual_seed(2)
     ok = True
     for n, m in [(3, 2), (4, 4), (1, 5)]:
-        u = torch.randn(n, dtype=torch.float64, generator=generator)
-        v = torch.randn(m, dtype=torch.float64, generator=generator)
-        expected = torch.outer(u, v)
-        result = _call(outer, u, v)
-        ok = ok and result is not None and result.shape == expected.shape
-        ok = ok and result is not None and _close(result, expected)
-    verdict(
-        2,
-        ok,
-        {
-            "ru": "u * v умножает поэлементно (а для векторов разной длины выдаёт ошибку); "
-            "сделайте из u столбец формы (n, 1), из v — строку формы (1, m), "
-            "и бродкастинг даст таблицу формы (n, m)",
-            "en": "u * v multiplies elementwise (and fails for vectors of different lengths); "
-            "turn u into a column of shape (n, 1) and v into a row of shape (1, m), and "
-            "broadcasting gives the table of shape (n, m)",
-        },
-    )
+        u = torch.randn(n, dtype=F64, generator=generator)
+        v = torch.randn(m, dtype=F64, generator=generator)
+        ok = ok and close(_result(2, outer, u, v), torch.outer(u, v))
+    hint = {
+        "ru": "u * v умножает поэлементно (а для векторов разной длины выдаёт ошибку); "
+        "сделайте из u столбец формы (n, 1), из v — строку формы (1, m), "
+        "и бродкастинг даст таблицу формы (n, m)",
+        "en": "u * v multiplies elementwise (and fails for vectors of different lengths); "
+        "turn u into a column of shape (n, 1) and v into a row of shape (1, m), and "
+        "broadcasting gives the table of shape (n, m)",
+    }
+    judge(2, None if ok else hint)

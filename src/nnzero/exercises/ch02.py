@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, judge
 
-BITS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+BITS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=F64)
 """The four inputs of a function of two bits, one per row."""
 
 
@@ -33,10 +33,11 @@ def check_1(neuron: Callable[[torch.Tensor], torch.Tensor]) -> None:
     Raises:
         ExerciseError: The outputs are not 0, 0, 0, 1.
     """
-    verdict(
+    judge(
         1,
-        _answers(neuron) == [0.0, 0.0, 0.0, 1.0],
-        {
+        None
+        if _answers(neuron) == [0.0, 0.0, 0.0, 1.0]
+        else {
             "ru": "на входах (0, 0), (0, 1), (1, 0), (1, 1) нейрон должен выдать 0, 0, 0, 1; "
             "при весах 1 и 1 сумма x1 + x2 равна 0, 1, 1 или 2 — подберите смещение, чтобы "
             "порог оказался между 1 и 2",
@@ -56,10 +57,11 @@ def check_2(xor_net: Callable[[torch.Tensor], torch.Tensor]) -> None:
     Raises:
         ExerciseError: The outputs are not 0, 1, 1, 0.
     """
-    verdict(
+    judge(
         2,
-        _answers(xor_net) == [0.0, 1.0, 1.0, 0.0],
-        {
+        None
+        if _answers(xor_net) == [0.0, 1.0, 1.0, 0.0]
+        else {
             "ru": "на входах (0, 0), (0, 1), (1, 0), (1, 1) сеть должна выдать 0, 1, 1, 0; "
             "XOR — это «хотя бы одна единица» (OR) и одновременно «не обе единицы» (NAND): "
             "проверьте каждый из трёх нейронов отдельно",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 
 from nnzero.calculus import numerical_gradient
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, NUMERICAL_TOL, call, close, fail, passed
 
 VectorFunction = Callable[[torch.Tensor], torch.Tensor]
 JacobianFunction = Callable[[VectorFunction, torch.Tensor], torch.Tensor]
@@ -33,8 +33,8 @@ def _autograd_jacobian(f: VectorFunction, x: torch.Tensor) -> torch.Tensor:
 
 
 _JACOBIAN_CASES: list[tuple[VectorFunction, torch.Tensor]] = [
-    (_spiral, torch.tensor([1.5, 0.7], dtype=torch.float64)),
-    (_mixer, torch.tensor([0.3, -1.2, 0.8], dtype=torch.float64)),
+    (_spiral, torch.tensor([1.5, 0.7], dtype=F64)),
+    (_mixer, torch.tensor([0.3, -1.2, 0.8], dtype=F64)),
 ]
 
 
@@ -47,13 +47,12 @@ def check_1(numerical_jacobian: JacobianFunction) -> None:
     """
     for f, x in _JACOBIAN_CASES:
         expected = _autograd_jacobian(f, x)
-        answer = numerical_jacobian(f, x.clone())
+        answer = call(1, numerical_jacobian, f, x.clone(), may_change=True)
         if not isinstance(answer, torch.Tensor) or answer.shape != expected.shape:
             shape = tuple(expected.shape)
             got = tuple(answer.shape) if isinstance(answer, torch.Tensor) else type(answer)
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": f"Для функции из R^{shape[1]} в R^{shape[0]} ожидалась матрица формы "
                     f"{shape}, а получено {got}. Строка i — производные i-го выхода по всем "
@@ -63,10 +62,9 @@ def check_1(numerical_jacobian: JacobianFunction) -> None:
                     "with respect to every input; column j comes from nudging input j.",
                 },
             )
-        if not torch.allclose(answer.to(torch.float64), expected, rtol=1e-6, atol=1e-8):
-            verdict(
+        if not close(answer, expected, tol=NUMERICAL_TOL):
+            fail(
                 1,
-                False,
                 {
                     "ru": "Числа не совпадают с ответом torch.autograd. Сдвигайте "
                     "один вход на +h и на −h, вычитайте векторы выходов и делите на 2h; "
@@ -76,7 +74,7 @@ def check_1(numerical_jacobian: JacobianFunction) -> None:
                     "by 2h; that difference is a column of the matrix, not a row.",
                 },
             )
-    verdict(1, True, {"ru": "-", "en": "-"})
+    passed(1)
 
 
 THRESHOLD_2 = 0.25
@@ -89,8 +87,8 @@ def check_2(threshold: float) -> None:
     Args:
         threshold: The learner's answer.
     """
-    close = abs(float(threshold) - THRESHOLD_2) < 1e-3
-    halfway = abs(float(threshold) - THRESHOLD_2 / 2) < 1e-3
+    right = close(threshold, torch.tensor(THRESHOLD_2), tol=1e-3)  # a search finds it to 1e-3
+    halfway = close(threshold, torch.tensor(THRESHOLD_2 / 2), tol=1e-3)
     hint = {
         "ru": "Каждый шаг умножает расстояние до минимума на 1 − 8η. Спуск сходится, пока "
         "модуль этого множителя меньше единицы.",
@@ -104,7 +102,9 @@ def check_2(threshold: float) -> None:
             "en": "At this learning rate the point starts to jump over the minimum, yet it "
             "still converges. Look for the one where the jumps stop shrinking.",
         }
-    verdict(2, close, hint)
+    if not right:
+        fail(2, hint)
+    passed(2)
 
 
 def _h(w: torch.Tensor) -> torch.Tensor:
@@ -128,14 +128,13 @@ def check_3(gradient_error: GradientError) -> None:
         gradient_error: The learner's function; it should return the largest absolute
             difference between ``grad(x)`` and the numerical gradient of ``f`` at ``x``.
     """
-    point = torch.tensor([0.4, -1.3, 0.9], dtype=torch.float64)
-    right = float(gradient_error(_h, _h_grad, point.clone()))
-    wrong = float(gradient_error(_h, _h_grad_wrong, point.clone()))
+    point = torch.tensor([0.4, -1.3, 0.9], dtype=F64)
+    right = float(call(3, gradient_error, _h, _h_grad, point.clone()))
+    wrong = float(call(3, gradient_error, _h, _h_grad_wrong, point.clone()))
     expected_wrong = (_h_grad_wrong(point) - numerical_gradient(_h, point)).abs().max().item()
     if not right < 1e-7:
-        verdict(
+        fail(
             3,
-            False,
             {
                 "ru": f"Для верного градиента получено {right:.1e}, а ждали число порядка "
                 "1e-10. Сравнивайте grad(x) с numerical_gradient(f, x) в той же точке.",
@@ -143,14 +142,16 @@ def check_3(gradient_error: GradientError) -> None:
                 "Compare grad(x) with numerical_gradient(f, x) at the same point.",
             },
         )
-    ok = abs(wrong - expected_wrong) <= 1e-6 * max(1.0, expected_wrong)
-    verdict(
-        3,
-        ok,
-        {
-            "ru": f"Для градиента с ошибкой получено {wrong:.3g}, а ждали {expected_wrong:.3g}. "
-            "Верните наибольшую по модулю разность координат, а не сумму или среднее.",
-            "en": f"A wrong gradient gave {wrong:.3g}, where {expected_wrong:.3g} was expected. "
-            "Return the largest absolute difference over the coordinates, not a sum or a mean.",
-        },
-    )
+    if not close(wrong, torch.tensor(expected_wrong), tol=NUMERICAL_TOL):
+        fail(
+            3,
+            {
+                "ru": f"Для градиента с ошибкой получено {wrong:.3g}, "
+                f"а ждали {expected_wrong:.3g}. Верните наибольшую по модулю разность "
+                "координат, а не сумму или среднее.",
+                "en": f"A wrong gradient gave {wrong:.3g}, "
+                f"where {expected_wrong:.3g} was expected. Return the largest absolute "
+                "difference over the coordinates, not a sum or a mean.",
+            },
+        )
+    passed(3)

@@ -7,34 +7,30 @@ raises [`ExerciseError`][nnzero.exercises.ExerciseError] with a hint.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 
 from nnzero.engine import Value
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, call, close, judge
 
-TOLERANCE = 1e-12
 POINTS = (-3.0, -0.7, 0.0, 0.4, 2.5)
 
 
-def _value_and_grad(f: Callable[[Value], Value], x: float) -> tuple[float, float]:
+def _value_and_grad(number: int, f: Callable[[Value], Value], x: float) -> torch.Tensor:
     """Runs ``f`` on a fresh Value, calls backward, returns the output and d/dx."""
     v = Value(x)
-    out = f(v)
-    out.backward()
-    return out.data, v.grad
+    out = call(number, f, v)
+    call(number, out.backward)
+    return torch.tensor([out.data, v.grad], dtype=F64)
 
 
-def _torch_value_and_grad(
-    f: Callable[[torch.Tensor], torch.Tensor], x: float
-) -> tuple[float, float]:
+def _torch_value_and_grad(f: Callable[[torch.Tensor], torch.Tensor], x: float) -> torch.Tensor:
     """The same with torch autograd in float64."""
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(x, dtype=F64, requires_grad=True)
     out = f(t)
     (grad,) = torch.autograd.grad(out, t)
-    return out.item(), grad.item()
+    return torch.stack([out, grad]).detach()
 
 
 def check_1(my_sigmoid: Callable[[Value], Value]) -> None:
@@ -46,13 +42,9 @@ def check_1(my_sigmoid: Callable[[Value], Value]) -> None:
     Raises:
         ExerciseError: Its value or its gradient differ from torch's somewhere.
     """
-    ok_value = ok_grad = True
-    for x in POINTS:
-        value, grad = _value_and_grad(my_sigmoid, x)
-        ref_value, ref_grad = _torch_value_and_grad(torch.sigmoid, x)
-        ok_value &= math.isclose(value, ref_value, rel_tol=0, abs_tol=TOLERANCE)
-        ok_grad &= math.isclose(grad, ref_grad, rel_tol=0, abs_tol=TOLERANCE)
-    if not ok_value:
+    ours = torch.stack([_value_and_grad(1, my_sigmoid, x) for x in POINTS])
+    theirs = torch.stack([_torch_value_and_grad(torch.sigmoid, x) for x in POINTS])
+    if not close(ours[:, 0], theirs[:, 0]):
         hint = {
             "ru": "значение не совпадает с torch.sigmoid: нужна формула 1 / (1 + exp(-x)), "
             "проверьте знак в показателе экспоненты",
@@ -66,7 +58,7 @@ def check_1(my_sigmoid: Callable[[Value], Value]) -> None:
             "en": "the value is right but the gradient is not: build the function from Value "
             "operations only (exp, +, /), without dropping to plain numbers through .data",
         }
-    verdict(1, ok_value and ok_grad, hint)
+    judge(1, None if close(ours, theirs) else hint)
 
 
 def _graphs() -> list[tuple[Value, int]]:
@@ -78,7 +70,9 @@ def _graphs() -> list[tuple[Value, int]]:
     c = Value(0.5)
     d = c + 1  # c, the constant 1, c + 1
     chain = (d * d).tanh() + d  # d's three, d*d, tanh, sum
-    return [(square, 2), (shared, 5), (chain, 6), (Value(1.0), 1)]
+    pair = Value(1.0) + Value(2.0)  # two leaves and their sum
+    unary = Value(0.3).tanh().exp()  # one leaf, two operations on it
+    return [(square, 2), (shared, 5), (chain, 6), (Value(1.0), 1), (pair, 3), (unary, 3)]
 
 
 def check_2(count_nodes: Callable[[Value], int]) -> None:
@@ -91,7 +85,7 @@ def check_2(count_nodes: Callable[[Value], int]) -> None:
     Raises:
         ExerciseError: A count differs from the reference on one of the graphs.
     """
-    results = [(count_nodes(root), expected) for root, expected in _graphs()]
+    results = [(call(2, count_nodes, root), expected) for root, expected in _graphs()]
     too_many = any(got > expected for got, expected in results)
     ok = all(got == expected for got, expected in results)
     hint = {
@@ -106,7 +100,7 @@ def check_2(count_nodes: Callable[[Value], int]) -> None:
         else "some nodes are missing: count the root itself, the leaves and the constants "
         "that Value makes from plain numbers",
     }
-    verdict(2, ok, hint)
+    judge(2, None if ok else hint)
 
 
 def check_3(square: Callable[[Value], Value]) -> None:
@@ -125,17 +119,15 @@ def check_3(square: Callable[[Value], Value]) -> None:
         (lambda x: square(x) * x, lambda t: t**2 * t),
         (lambda x: x * 3 + square(x), lambda t: t * 3 + t**2),
     ]
-    ok = True
-    for ours, theirs in cases:
-        for x in POINTS:
-            value, grad = _value_and_grad(ours, x)
-            ref_value, ref_grad = _torch_value_and_grad(theirs, x)
-            ok &= math.isclose(value, ref_value, rel_tol=0, abs_tol=TOLERANCE)
-            ok &= math.isclose(grad, ref_grad, rel_tol=0, abs_tol=TOLERANCE)
+    ok = all(
+        close(_value_and_grad(3, ours, x), _torch_value_and_grad(theirs, x))
+        for ours, theirs in cases
+        for x in POINTS
+    )
     hint = {
         "ru": "когда x участвует ещё где-то, его градиент собирается из нескольких вкладов: "
         "в _backward нужно прибавлять (+=), а не присваивать",
         "en": "when x is used elsewhere too, its gradient is a sum of contributions: "
         "_backward must add (+=), not assign",
     }
-    verdict(3, ok, hint)
+    judge(3, None if ok else hint)

@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from nnzero.exercises import Hint, verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, judge
 
 TensorFunction = Callable[[torch.Tensor], torch.Tensor]
-F64 = torch.float64
 
 
 def _backward(loss: torch.Tensor) -> None:
@@ -76,21 +76,16 @@ def check_1(answer: Sequence[float] | torch.Tensor) -> None:
     predicted = torch.as_tensor(answer, dtype=F64).reshape(-1)
     expected = _exercise_1_reference()
     if predicted.shape != expected.shape:
-        verdict(
+        fail(
             1,
-            False,
             {
                 "ru": "w.grad имеет ту же форму, что и w: ответ — два числа.",
                 "en": "w.grad has the shape of w: the answer is two numbers.",
             },
         )
-        return
-    hint = _ADDS_UP
     w = torch.tensor(_W1, dtype=F64)
-    for mistake, mistake_hint in _EXERCISE_1_MISTAKES:
-        if torch.allclose(predicted, mistake(w)):
-            hint = mistake_hint
-    verdict(1, torch.allclose(predicted, expected, rtol=0, atol=1e-9), hint)
+    hints = [hint for mistake, hint in _EXERCISE_1_MISTAKES if close(predicted, mistake(w))]
+    judge(1, None if close(predicted, expected) else (hints or [_ADDS_UP])[-1])
 
 
 # --- Exercise 2: a gradient that touches no .grad -------------------------------------------
@@ -146,7 +141,7 @@ def _exercise_2_verdict(
             leftover = torch.full_like(x, 7.0) if requires_grad else None
             x.grad = None if leftover is None else leftover.clone()
             try:
-                result = torch.as_tensor(answer(f, x))
+                result = call(2, answer, f, x, allow=(RuntimeError,))
             except RuntimeError:
                 return _UNTOUCHED
             if leftover is None:
@@ -155,9 +150,7 @@ def _exercise_2_verdict(
                 grad_kept = x.grad is not None and torch.equal(x.grad, leftover)
             if not grad_kept or x.requires_grad != requires_grad or weights.grad is not None:
                 return _UNTOUCHED
-            if result.shape != expected.shape or not torch.allclose(
-                result.detach(), expected, rtol=1e-12, atol=1e-12
-            ):
+            if not close(result, expected):
                 return _WRONG_GRADIENT
     return None
 
@@ -168,8 +161,7 @@ def check_2(answer: Callable[[TensorFunction, torch.Tensor], torch.Tensor]) -> N
     Args:
         answer: The learner's ``gradient(f, x)``.
     """
-    hint = _exercise_2_verdict(answer)
-    verdict(2, hint is None, hint or _UNTOUCHED)
+    judge(2, _exercise_2_verdict(answer))
 
 
 # --- Exercise 3: the update step under no_grad ----------------------------------------------
@@ -222,21 +214,18 @@ def _exercise_3_verdict(answer: Callable[[list[torch.Tensor], float], None]) -> 
     params = [w, b]
     inputs = torch.randn(6, 3, dtype=F64, generator=generator)
     targets = torch.randn(6, dtype=F64, generator=generator)
-    lr = 0.1
-    for _ in range(2):  # the second step shows whether the first one left the params usable
+    for lr in (0.1, 0.03):  # the second step shows whether the first one left the params usable
         _backward(((inputs @ w + b - targets) ** 2).mean())
         before = [p.detach().clone() for p in params]
         expected = [(p - lr * p.grad).detach() for p in params if p.grad is not None]
         try:
-            answer(params, lr)
+            call(3, answer, params, lr, may_change=True, allow=(RuntimeError,))
         except RuntimeError as error:
             return _NO_GRAD if "in-place" in str(error) else _STILL_LEAF
         if not all(p.is_leaf and p.requires_grad and p.grad_fn is None for p in params):
             return _STILL_LEAF
         after = [p.detach() for p in params]
-        if not all(
-            torch.allclose(a, e, rtol=0, atol=1e-12) for a, e in zip(after, expected, strict=True)
-        ):
+        if not all(close(a, e) for a, e in zip(after, expected, strict=True)):
             unchanged = all(torch.equal(a, old) for a, old in zip(after, before, strict=True))
             return _IN_PLACE if unchanged else _WRONG_STEP
         if any(p.grad is not None and bool(p.grad.abs().max() > 0) for p in params):
@@ -250,5 +239,4 @@ def check_3(answer: Callable[[list[torch.Tensor], float], None]) -> None:
     Args:
         answer: The learner's ``sgd_step``.
     """
-    hint = _exercise_3_verdict(answer)
-    verdict(3, hint is None, hint or _NO_GRAD)
+    judge(3, _exercise_3_verdict(answer))

@@ -9,21 +9,10 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from nnzero.backprop import Gradients, backward, forward
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, call, close, judge
 
-F64 = torch.float64
-TOL = 1e-12
 # (N, D, H, C) with every size different, so that a transposed product cannot have the right shape
 SHAPES = [(6, 4, 5, 3), (1, 3, 2, 4), (9, 2, 7, 5)]
-
-
-def _same(ours: torch.Tensor, reference: torch.Tensor) -> bool:
-    """Whether ``ours`` is a tensor of the reference's shape and values (to 1e-12)."""
-    return (
-        isinstance(ours, torch.Tensor)
-        and ours.shape == reference.shape
-        and torch.allclose(ours.to(F64), reference, rtol=TOL, atol=TOL)
-    )
 
 
 def _linear_case(seed: int, n: int, d: int, o: int) -> tuple[torch.Tensor, ...]:
@@ -49,19 +38,20 @@ def check_1(
     wrong: list[str] = []
     for seed, (n, d, o) in enumerate([(5, 3, 4), (1, 2, 6), (7, 6, 2)]):
         x, w, grad_y, *expected = _linear_case(seed, n, d, o)
-        answer = list(linear_backward(x, w, grad_y))
+        answer = list(call(1, linear_backward, x, w, grad_y))
         if len(answer) != 3:
             wrong = list(names)
             break
         wrong += [
             name
             for name, ours, ref in zip(names, answer, expected, strict=True)
-            if not _same(ours, ref) and name not in wrong
+            if not close(ours, ref) and name not in wrong
         ]
-    verdict(
+    judge(
         1,
-        not wrong,
-        {
+        None
+        if not wrong
+        else {
             "ru": (
                 f"не сходится {', '.join(wrong)}. Форма градиента равна форме того, по чему "
                 "берётся производная: dX — (N, D), dW — (out, in), db — (out,). "
@@ -87,11 +77,12 @@ def check_2(tanh_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
         grad_a = torch.randn(shape, dtype=F64, generator=g)
         a = torch.tanh(z)
         (expected,) = torch.autograd.grad(a, z, grad_a)
-        ok = ok and _same(tanh_backward(a.detach(), grad_a), expected)
-    verdict(
+        ok = ok and close(call(2, tanh_backward, a.detach(), grad_a), expected)
+    judge(
         2,
-        ok,
-        {
+        None
+        if ok
+        else {
             "ru": (
                 "производная tanh(z) равна 1 - tanh(z)**2, то есть 1 - output**2; "
                 "умножьте её поэлементно на grad_output (правило дифференцирования сложной "
@@ -116,25 +107,29 @@ def check_3(backward_fixed: Callable[[Any], Gradients]) -> None:
         w2 = torch.randn(c, h, dtype=F64, generator=g)
         b2 = torch.randn(c, dtype=F64, generator=g)
         targets = torch.randint(0, c, (n,), generator=g)
+        x[0], b1[0] = 0.0, 0.0  # a hidden unit exactly at ReLU's kink, where torch's slope is 0
         _, cache = forward(x, w1, b1, w2, b2, targets)
-        answer = backward_fixed(cache)
+        answer = call(3, backward_fixed, cache)
         expected = backward(cache)
         wrong += [
             f"d{name} {tuple(ours.shape) if isinstance(ours, torch.Tensor) else ours!r}"
             for name, ours, ref in zip(Gradients._fields, answer, expected, strict=True)
-            if not _same(ours, ref) and not any(w.startswith(f"d{name} ") for w in wrong)
+            if not close(ours, ref) and not any(w.startswith(f"d{name} ") for w in wrong)
         ]
-    verdict(
+    judge(
         3,
-        not wrong,
-        {
+        None
+        if not wrong
+        else {
             "ru": (
                 f"не сходится: {', '.join(wrong)}. Сравните форму каждого градиента с формой "
-                "параметра: градиент смещения суммируют только по батчу, sum(dim=0)."
+                "параметра: градиент смещения суммируют только по батчу, sum(dim=0); "
+                "производная ReLU в нуле равна 0, как в torch: (z1 > 0), а не (z1 >= 0)."
             ),
             "en": (
                 f"not right yet: {', '.join(wrong)}. Compare each gradient's shape with its "
-                "parameter's: a bias gradient is summed over the batch only, sum(dim=0)."
+                "parameter's: a bias gradient is summed over the batch only, sum(dim=0); "
+                "ReLU's slope at 0 is 0, as in torch: (z1 > 0), not (z1 >= 0)."
             ),
         },
     )

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, judge, passed
 
 BatchIndices = Callable[[int, int, torch.Generator], list[torch.Tensor]]
 Standardize = Callable[
@@ -20,11 +21,16 @@ Standardize = Callable[
 EarlyStopping = Callable[[Sequence[float], int], tuple[int, int]]
 
 
-def _batch_problem(batch_indices: BatchIndices) -> dict[str, str] | None:
+def _epoch(batch_indices: BatchIndices, n: int, batch_size: int, seed: int) -> list[torch.Tensor]:
+    """One epoch of the answer's batches, shuffled by a generator seeded with ``seed``."""
+    batches = call(1, batch_indices, n, batch_size, torch.Generator().manual_seed(seed))
+    return [torch.as_tensor(b).reshape(-1) for b in batches]
+
+
+def _batch_problem(batch_indices: BatchIndices) -> Hint | None:
     """The hint for the first way the batches go wrong, or None if they are right."""
     for n, batch_size in [(10, 4), (12, 4), (7, 10), (1, 1), (33, 8)]:
-        generator = torch.Generator().manual_seed(n)
-        batches = [torch.as_tensor(b).reshape(-1) for b in batch_indices(n, batch_size, generator)]
+        batches = _epoch(batch_indices, n, batch_size, seed=n)
         sizes = [len(b) for b in batches]
         if len(batches) != (n + batch_size - 1) // batch_size:
             return {
@@ -51,13 +57,23 @@ def _batch_problem(batch_indices: BatchIndices) -> dict[str, str] | None:
                 "take a permutation, torch.randperm(n, generator=generator)",
             }
     generator = torch.Generator().manual_seed(0)
-    epochs = [torch.cat(list(batch_indices(50, 8, generator))) for _ in range(3)]
+    epochs = [torch.cat(list(call(1, batch_indices, 50, 8, generator))) for _ in range(3)]
     if torch.equal(epochs[0], torch.arange(50)) or all(torch.equal(e, epochs[0]) for e in epochs):
         return {
             "ru": "Порядок должен быть случайным и новым в каждой эпохе: перемешивайте "
             "генератором generator при каждом вызове",
             "en": "The order must be random and new every epoch: shuffle with generator on "
             "every call",
+        }
+    same_seed = [torch.cat(_epoch(batch_indices, 50, 8, seed=3)) for _ in range(2)]
+    if not torch.equal(*same_seed):
+        return {
+            "ru": "Два вызова с генераторами от одного и того же seed дали разный порядок: "
+            "перемешивайте именно переданным генератором, "
+            "torch.randperm(n, generator=generator), а не глобальным",
+            "en": "Two calls with generators from the same seed gave different orders: shuffle "
+            "with the generator you are given, torch.randperm(n, generator=generator), not "
+            "the global one",
         }
     return None
 
@@ -69,8 +85,7 @@ def check_1(batch_indices: BatchIndices) -> None:
     which together hold every index ``0 … n-1`` exactly once, in a random order that changes
     from call to call.
     """
-    problem = _batch_problem(batch_indices)
-    verdict(1, problem is None, problem or {"ru": "-", "en": "-"})
+    judge(1, _batch_problem(batch_indices))
 
 
 def _reference_standardize(
@@ -90,12 +105,12 @@ def check_2(standardize_splits: Standardize) -> None:
     that is constant in the training set must not turn into infinities or NaN.
     """
     generator = torch.Generator().manual_seed(8)
-    x_train = torch.randn(40, 5, generator=generator, dtype=torch.float64) * 3 + 2
-    x_val = torch.randn(15, 5, generator=generator, dtype=torch.float64) * 5 - 1
-    x_test = torch.randn(12, 5, generator=generator, dtype=torch.float64) + 7
+    x_train = torch.randn(40, 5, generator=generator, dtype=F64) * 3 + 2
+    x_val = torch.randn(15, 5, generator=generator, dtype=F64) * 5 - 1
+    x_test = torch.randn(12, 5, generator=generator, dtype=F64) + 7
     x_train[:, 4] = 0.0  # a pixel that is blank on every training image
     x_test[0, 4] = 3.0  # ... but not on one test image
-    answer = standardize_splits(x_train.clone(), x_val.clone(), x_test.clone())
+    answer = call(2, standardize_splits, x_train.clone(), x_val.clone(), x_test.clone())
     # torch's std divides by n - 1, scikit-learn's StandardScaler by n: either is right.
     references = [_reference_standardize(x_train, x_val, x_test, c) for c in (1, 0)]
     hint = {
@@ -104,10 +119,9 @@ def check_2(standardize_splits: Standardize) -> None:
         "en": "The mean and standard deviation of each column come from x_train alone "
         "(dim=0), and are then applied to all three parts",
     }
-    if len(answer) != 3:
-        verdict(2, False, hint)
-    got = [torch.as_tensor(a, dtype=torch.float64) for a in answer]
-    if any(not torch.isfinite(g).all() for g in got):
+    if not isinstance(answer, tuple | list) or len(answer) != 3:
+        fail(2, hint)
+    if any(not torch.isfinite(torch.as_tensor(a)).all() for a in answer):
         hint = {
             "ru": "Появились inf или NaN: столбец, постоянный на обучающей выборке, имеет "
             "стандартное отклонение 0; замените такой 0 на 1",
@@ -115,13 +129,9 @@ def check_2(standardize_splits: Standardize) -> None:
             "standard deviation 0; replace that 0 with 1",
         }
     ok = any(
-        all(
-            g.shape == e.shape and torch.allclose(g, e, rtol=1e-9, atol=1e-12)
-            for g, e in zip(got, expected, strict=True)
-        )
-        for expected in references
+        all(close(a, e) for a, e in zip(answer, expected, strict=True)) for expected in references
     )
-    verdict(2, ok, hint)
+    judge(2, None if ok else hint)
 
 
 def _reference_early_stopping(val_losses: Sequence[float], patience: int) -> tuple[int, int]:
@@ -153,11 +163,10 @@ def check_3(early_stopping: EarlyStopping) -> None:
     """
     for losses, patience in EARLY_STOPPING_CASES:
         expected = _reference_early_stopping(losses, patience)
-        got = tuple(early_stopping(list(losses), patience))
+        got = tuple(call(3, early_stopping, list(losses), patience))
         if got != expected:
-            verdict(
+            fail(
                 3,
-                False,
                 {
                     "ru": f"Для потерь {losses} и patience = {patience} ожидалось "
                     f"(stop_epoch, best_epoch) = {expected}, а получилось {got}; эпохи "
@@ -167,4 +176,4 @@ def check_3(early_stopping: EarlyStopping) -> None:
                     "and a tie is not an improvement",
                 },
             )
-    verdict(3, True, {"ru": "-", "en": "-"})
+    passed(3)

@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, passed
 
-F64 = torch.float64
 Gradient = Callable[[torch.Tensor], torch.Tensor]
 MomentumPath = Callable[[Gradient, torch.Tensor, float, float, int], torch.Tensor]
 AdamPath = Callable[..., torch.Tensor]
@@ -58,11 +58,7 @@ def _as_path(answer: object, steps: int, n: int) -> torch.Tensor | None:
     return answer.detach().to(F64)
 
 
-def _close(x: torch.Tensor, y: torch.Tensor) -> bool:
-    return bool(torch.allclose(x, y, rtol=0, atol=1e-10))
-
-
-_SHAPE_HINT = {
+_SHAPE_HINT: Hint = {
     "ru": "Верните тензор формы (steps + 1, n): начальную точку и точку после каждого шага, "
     "как gradient_descent из главы 3.",
     "en": "Return a tensor of shape (steps + 1, n): the start point and the point after each "
@@ -104,28 +100,27 @@ def check_1(sgd_momentum: MomentumPath) -> None:
         def grad(x: torch.Tensor, a: torch.Tensor = a, b: torch.Tensor = b) -> torch.Tensor:
             return a @ x - b
 
-        answer = _as_path(sgd_momentum(grad, start.clone(), lr, momentum, steps), steps, 3)
+        answer = _as_path(call(1, sgd_momentum, grad, start.clone(), lr, momentum, steps), steps, 3)
         if answer is None:
-            verdict(1, False, _SHAPE_HINT)
-            return
+            fail(1, _SHAPE_HINT)
         expected = _torch_path(
             torch.optim.SGD, {"lr": lr, "momentum": momentum}, a, b, start, steps
         )
-        if _close(answer, expected):
+        if close(answer, expected):
             continue
         averaged = [
             _running_average_path(a, b, start, lr, momentum, steps, from_zero)
             for from_zero in (True, False)
         ]
         plain = _torch_path(torch.optim.SGD, {"lr": lr}, a, b, start, steps)
-        if any(_close(answer, path) for path in averaged):
+        if any(close(answer, path) for path in averaged):
             hint = {
                 "ru": "Это скользящее среднее buf = μ·buf + (1 − μ)·g. PyTorch прибавляет "
                 "градиент целиком: buf = μ·buf + g.",
                 "en": "That is the running average buf = μ·buf + (1 − μ)·g. PyTorch adds the "
                 "whole gradient: buf = μ·buf + g.",
             }
-        elif _close(answer, plain):
+        elif close(answer, plain):
             hint = {
                 "ru": "Это обычный градиентный спуск: шаг должен идти по буферу, "
                 "p = p − lr·buf, а буфер — помнить прошлые шаги.",
@@ -139,53 +134,74 @@ def check_1(sgd_momentum: MomentumPath) -> None:
                 "en": "The path differs from torch.optim.SGD's. On the first step buf = g, "
                 "then buf = μ·buf + g and p = p − lr·buf; take the gradient at the new point.",
             }
-        verdict(1, False, hint)
-    verdict(1, True, {"ru": "-", "en": "-"})
+        fail(1, hint)
+    passed(1)
 
 
 def _adam_without_correction(
-    a: torch.Tensor, b: torch.Tensor, start: torch.Tensor, lr: float, steps: int
+    a: torch.Tensor,
+    b: torch.Tensor,
+    start: torch.Tensor,
+    lr: float,
+    steps: int,
+    betas: tuple[float, float],
+    eps: float,
 ) -> torch.Tensor:
     """Adam with the bias correction left out: the mistake check_2 recognizes."""
     x, m, v = start.clone(), torch.zeros_like(start), torch.zeros_like(start)
     points = [x.clone()]
     for _ in range(steps):
         g = a @ x - b
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        x = x - lr * m / (v.sqrt() + 1e-8)
+        m = betas[0] * m + (1 - betas[0]) * g
+        v = betas[1] * v + (1 - betas[1]) * g * g
+        x = x - lr * m / (v.sqrt() + eps)
         points.append(x.clone())
     return torch.stack(points)
 
 
 def check_2(adam: AdamPath) -> None:
-    """Checks ``adam(grad, start, lr, steps)`` (default betas and eps) against torch.optim.Adam.
+    """Checks ``adam(grad, start, lr, steps, betas, eps)`` against torch.optim.Adam.
 
     Args:
         adam: The learner's function; it returns the start point and the point after each
             of ``steps`` steps, stacked into one tensor.
     """
-    for seed, lr, steps in [(3, 0.1, 5), (4, 0.03, 40), (5, 0.3, 15)]:
+    default = ((0.9, 0.999), 1e-8)
+    for seed, lr, steps, (betas, eps) in [
+        (3, 0.1, 5, default),
+        (4, 0.03, 40, default),
+        (5, 0.3, 15, default),
+        (6, 0.1, 12, ((0.8, 0.99), 1e-3)),  # the betas and eps passed in must be used
+    ]:
         a, b, start = _quadratic(seed)
 
         def grad(x: torch.Tensor, a: torch.Tensor = a, b: torch.Tensor = b) -> torch.Tensor:
             return a @ x - b
 
-        answer = _as_path(adam(grad, start.clone(), lr, steps), steps, 3)
+        answer = _as_path(call(2, adam, grad, start.clone(), lr, steps, betas, eps), steps, 3)
         if answer is None:
-            verdict(2, False, _SHAPE_HINT)
-            return
-        expected = _torch_path(torch.optim.Adam, {"lr": lr}, a, b, start, steps)
-        if _close(answer, expected):
+            fail(2, _SHAPE_HINT)
+        settings = {"lr": lr, "betas": betas, "eps": eps}
+        expected = _torch_path(torch.optim.Adam, settings, a, b, start, steps)
+        if close(answer, expected):
             continue
-        if _close(answer, _adam_without_correction(a, b, start, lr, steps)):
+        if (betas, eps) != default and close(
+            answer, _torch_path(torch.optim.Adam, {"lr": lr}, a, b, start, steps)
+        ):
+            hint = {
+                "ru": f"При betas={betas}, eps={eps} путь такой, будто стоят значения по "
+                "умолчанию: берите beta1, beta2 и eps из аргументов, а не из констант.",
+                "en": f"With betas={betas}, eps={eps} the path is that of the defaults: take "
+                "beta1, beta2 and eps from the arguments, not from constants.",
+            }
+        elif close(answer, _adam_without_correction(a, b, start, lr, steps, betas, eps)):
             hint = {
                 "ru": "Поправки на смещение нет: m и v стартуют с нуля, и их нужно делить на "
                 "1 − β₁ᵗ и 1 − β₂ᵗ, где t — номер шага, начиная с 1.",
                 "en": "The bias correction is missing: m and v start at zero, so divide them by "
                 "1 − β₁ᵗ and 1 − β₂ᵗ, where t is the step number, counting from 1.",
             }
-        elif not _close(answer[1], expected[1]):
+        elif not close(answer[1], expected[1]):
             hint = {
                 "ru": "Уже первый шаг не совпадает с torch.optim.Adam. При постоянном знаке "
                 "градиента первый шаг Adam с поправкой на смещение сдвигает каждую "
@@ -201,8 +217,55 @@ def check_2(adam: AdamPath) -> None:
                 "Check that m and v carry over from step to step and that t in the "
                 "correction grows: 1, 2, 3, …",
             }
-        verdict(2, False, hint)
-    verdict(2, True, {"ru": "-", "en": "-"})
+        fail(2, hint)
+    passed(2)
+
+
+def _penalty_problem(l2_penalty: Penalty, weight_decay: float, seed: int) -> Hint | None:
+    """The hint for what is wrong with the penalty's gradient at ``weight_decay``, or None."""
+    generator = torch.Generator().manual_seed(seed)
+    params = [
+        torch.randn(4, 3, dtype=F64, generator=generator).requires_grad_(True),
+        torch.randn(4, dtype=F64, generator=generator).requires_grad_(True),
+    ]
+    # an iterator, as model.parameters() is: it can be walked through only once
+    penalty = call(3, l2_penalty, iter(params), weight_decay)
+    if not isinstance(penalty, torch.Tensor) or penalty.numel() != 1 or not penalty.requires_grad:
+        return {
+            "ru": "Верните тензор из одного числа, вычисленный из самих параметров, чтобы "
+            "autograd мог его продифференцировать; не вызывайте .item() и не "
+            "отцепляйте веса через .detach().",
+            "en": "Return a one-number tensor computed from the parameters themselves, so "
+            "autograd can differentiate it; do not call .item() or .detach() the weights.",
+        }
+    grads = torch.autograd.grad(penalty.reshape(()), params, allow_unused=True)
+    if any(g is None for g in grads):
+        return {
+            "ru": "Штраф не зависит от части параметров: сложите квадраты всех тензоров, "
+            "смещения тоже, и пройдите params один раз (это может быть итератор, "
+            "как model.parameters()).",
+            "en": "The penalty does not depend on some of the parameters: add up the squares of "
+            "every tensor, biases included, and walk through params once (it may be an "
+            "iterator, like model.parameters()).",
+        }
+    wanted = [weight_decay * p.detach() for p in params]
+    if all(close(g, w) for g, w in zip(grads, wanted, strict=True)):
+        return None
+    if all(close(g, 2 * w) for g, w in zip(grads, wanted, strict=True)):
+        return {
+            "ru": "Градиент вдвое больше weight_decay·p: производная p² равна 2p, поэтому "
+            "перед суммой нужен множитель weight_decay / 2.",
+            "en": "The gradient is twice weight_decay·p: the derivative of p² is 2p, so "
+            "the sum needs the factor weight_decay / 2.",
+        }
+    return {
+        "ru": f"При weight_decay = {weight_decay} градиент штрафа должен быть ровно "
+        "weight_decay·p для каждого веса. Сложите квадраты всех весов всех тензоров (сумма, "
+        "не среднее) и умножьте на weight_decay / 2.",
+        "en": f"With weight_decay = {weight_decay} the penalty's gradient must be exactly "
+        "weight_decay·p for every weight. Add up the squares of all the weights of all the "
+        "tensors (a sum, not a mean) and multiply by weight_decay / 2.",
+    }
 
 
 def check_3(l2_penalty: Penalty) -> None:
@@ -212,57 +275,8 @@ def check_3(l2_penalty: Penalty) -> None:
         l2_penalty: The learner's function; it returns a scalar tensor that autograd can
             differentiate.
     """
-    generator = torch.Generator().manual_seed(9)
-    params = [
-        torch.randn(4, 3, dtype=F64, generator=generator).requires_grad_(True),
-        torch.randn(4, dtype=F64, generator=generator).requires_grad_(True),
-    ]
-    weight_decay = 0.3
-    penalty = l2_penalty(params, weight_decay)
-    if not isinstance(penalty, torch.Tensor) or penalty.numel() != 1 or not penalty.requires_grad:
-        verdict(
-            3,
-            False,
-            {
-                "ru": "Верните тензор из одного числа, вычисленный из самих параметров, чтобы "
-                "autograd мог его продифференцировать; не вызывайте .item() и не "
-                "отцепляйте веса через .detach().",
-                "en": "Return a one-number tensor computed from the parameters themselves, so "
-                "autograd can differentiate it; do not call .item() or .detach() the weights.",
-            },
-        )
-        return
-    grads = torch.autograd.grad(penalty.reshape(()), params)
-    ratios = [
-        (g / (weight_decay * p)).detach().mean().item() for g, p in zip(grads, params, strict=True)
-    ]
-    ok = all(
-        torch.allclose(g, weight_decay * p.detach(), rtol=1e-12, atol=1e-14)
-        for g, p in zip(grads, params, strict=True)
-    )
-    if ok:
-        verdict(3, True, {"ru": "-", "en": "-"})
-    elif all(abs(r - 2) < 1e-9 for r in ratios):
-        verdict(
-            3,
-            False,
-            {
-                "ru": "Градиент вдвое больше weight_decay·p: производная p² равна 2p, поэтому "
-                "перед суммой нужен множитель weight_decay / 2.",
-                "en": "The gradient is twice weight_decay·p: the derivative of p² is 2p, so "
-                "the sum needs the factor weight_decay / 2.",
-            },
-        )
-    else:
-        verdict(
-            3,
-            False,
-            {
-                "ru": "Градиент штрафа должен быть ровно weight_decay·p для каждого веса. "
-                "Сложите квадраты всех весов всех тензоров (сумма, не среднее) и умножьте "
-                "на weight_decay / 2.",
-                "en": "The penalty's gradient must be exactly weight_decay·p for every weight. "
-                "Add up the squares of all the weights of all the tensors (a sum, not a mean) "
-                "and multiply by weight_decay / 2.",
-            },
-        )
+    for seed, weight_decay in [(9, 0.3), (10, 0.01)]:
+        problem = _penalty_problem(l2_penalty, weight_decay, seed)
+        if problem is not None:
+            fail(3, problem)
+    passed(3)

@@ -17,18 +17,14 @@ from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 import nnzero.optim
-from nnzero.exercises import verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, passed
 
-F64 = torch.float64
 TrainWithMomentum = Callable[[nn.Module, DataLoader[Any], int, float, float], Iterable[Any]]
 EpochBatchSizes = Callable[[int, int, bool], Iterable[int]]
 
 _SIZES = (5, 7, 6, 3)  # n_in, n_hidden1, n_hidden2, n_out
 _SHAPES = [(7, 5), (7,), (6, 7), (6,), (3, 6), (3,)]
-
-
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and bool(torch.allclose(a, b, rtol=0, atol=1e-12))
 
 
 def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
@@ -40,14 +36,10 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
     Args:
         model_class: The learner's ``nn.Module`` subclass.
     """
-    try:
-        model = model_class(*_SIZES)
-    except TypeError:
-        model = None
+    model = call(1, model_class, *_SIZES)
     if not isinstance(model, nn.Module):
-        verdict(
+        fail(
             1,
-            False,
             {
                 "ru": "Нужен класс — наследник nn.Module, который создаётся вызовом "
                 "TwoHiddenMLP(n_in, n_hidden1, n_hidden2, n_out).",
@@ -55,13 +47,11 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
                 "TwoHiddenMLP(n_in, n_hidden1, n_hidden2, n_out).",
             },
         )
-        return
     model = model.to(F64)
     params = list(model.parameters())
     if len(params) < len(_SHAPES):
-        verdict(
+        fail(
             1,
-            False,
             {
                 "ru": f"Модуль нашёл у себя только {len(params)} параметров из 6. Веса должны "
                 "быть атрибутами типа nn.Linear или nn.Parameter, а не простыми тензорами, "
@@ -71,11 +61,9 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
                 "the first line of __init__ must be super().__init__().",
             },
         )
-        return
     if [tuple(p.shape) for p in params] != _SHAPES:
-        verdict(
+        fail(
             1,
-            False,
             {
                 "ru": "Формы параметров не те: для TwoHiddenMLP(5, 7, 6, 3) ожидаются веса "
                 "(7, 5), (6, 7), (3, 6) с их смещениями, слои создаются в порядке от входа "
@@ -85,7 +73,6 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
                 "input to the output.",
             },
         )
-        return
     generator = torch.Generator().manual_seed(10)
     values = [torch.randn(shape, dtype=F64, generator=generator) for shape in _SHAPES]
     with torch.no_grad():
@@ -93,33 +80,29 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
             p.copy_(value)
     x = torch.randn(20, _SIZES[0], dtype=F64, generator=generator)
     with torch.no_grad():
-        answer = model(x)
+        answer = call(1, model, x)
     if not isinstance(answer, torch.Tensor):
-        verdict(
+        fail(
             1,
-            False,
             {"ru": "forward должен возвращать тензор.", "en": "forward must return a tensor."},
         )
-        return
     w1, b1, w2, b2, w3, b3 = values
     expected = F.linear(F.relu(F.linear(F.relu(F.linear(x, w1, b1)), w2, b2)), w3, b3)
     linear_only = F.linear(F.linear(F.linear(x, w1, b1), w2, b2), w3, b3)
-    if _close(answer, expected):
-        verdict(1, True, {"ru": "-", "en": "-"})
-    elif _close(answer, linear_only):
-        verdict(
+    if close(answer, expected):
+        passed(1)
+    elif close(answer, linear_only):
+        fail(
             1,
-            False,
             {
                 "ru": "Между слоями нет ReLU: три линейных слоя подряд сворачиваются в один.",
                 "en": "There is no ReLU between the layers: three linear layers in a row "
                 "collapse into one.",
             },
         )
-    elif _close(answer, F.relu(expected)):
-        verdict(
+    elif close(answer, F.relu(expected)):
+        fail(
             1,
-            False,
             {
                 "ru": "После выходного слоя ReLU не нужна: сеть отдаёт логиты, и они могут "
                 "быть отрицательными.",
@@ -128,9 +111,8 @@ def check_1(model_class: Callable[[int, int, int, int], Any]) -> None:
             },
         )
     else:
-        verdict(
+        fail(
             1,
-            False,
             {
                 "ru": "Выход не совпадает с Linear → ReLU → Linear → ReLU → Linear. Проверьте, "
                 "что forward применяет слои по порядку.",
@@ -187,69 +169,63 @@ def _as_floats(answer: object) -> list[float] | None:
         return None
 
 
+def _momentum_problem(
+    train_with_momentum: TrainWithMomentum, lr: float, momentum: float
+) -> Hint | None:
+    """The hint for how the answer's losses differ from chapter 9's SGD, or None."""
+    epochs = 3
+    losses = call(2, train_with_momentum, _small_model(), _small_loader(), epochs, lr, momentum)
+    answer = _as_floats(losses)
+    expected = _nnzero_losses(epochs, lr, momentum)
+    if answer is None or len(answer) != len(expected):
+        return {
+            "ru": f"Верните список потерь всех итераций: здесь {len(expected)} чисел "
+            "(3 эпохи по 5 мини-батчей), по одному loss.item() на шаг.",
+            "en": f"Return the list of the losses of all iterations: {len(expected)} "
+            "numbers here (3 epochs of 5 mini-batches), one loss.item() per step.",
+        }
+    result = torch.tensor(answer, dtype=F64)
+    if close(result, torch.tensor(expected, dtype=F64)):
+        return None
+    if close(result, torch.tensor(_nnzero_losses(epochs, lr, 0.0), dtype=F64)):
+        return {
+            "ru": "Это обычный SGD без метода моментов: передайте momentum=momentum "
+            "в torch.optim.SGD.",
+            "en": "That is plain SGD without momentum: pass momentum=momentum to torch.optim.SGD.",
+        }
+    if close(result, torch.tensor(_nnzero_losses(epochs, lr, momentum, False), dtype=F64)):
+        return {
+            "ru": "Градиенты копятся от шага к шагу: после optimizer.step() вызовите "
+            "optimizer.zero_grad().",
+            "en": "The gradients pile up from step to step: call optimizer.zero_grad() "
+            "after optimizer.step().",
+        }
+    return {
+        "ru": f"При lr = {lr}, momentum = {momentum} потери расходятся с nnzero.optim.SGD "
+        "из главы 9. Обучайте переданную модель на батчах переданного loader, "
+        "с F.cross_entropy, lr и momentum из аргументов, одним оптимизатором на всё обучение.",
+        "en": f"With lr = {lr}, momentum = {momentum} the losses differ from chapter 9's "
+        "nnzero.optim.SGD. Train the given model on the batches of the given loader, with "
+        "F.cross_entropy and the lr and momentum from the arguments, one optimizer for the "
+        "whole training.",
+    }
+
+
 def check_2(train_with_momentum: TrainWithMomentum) -> None:
     """Checks ``train_with_momentum(model, loader, epochs, lr, momentum)`` against chapter 9.
 
     The learner's function trains ``model`` with ``torch.optim.SGD`` and cross-entropy and
     returns the loss of every iteration; the check trains the same model on the same batches
-    with ``nnzero.optim.SGD`` and compares the losses.
+    with ``nnzero.optim.SGD`` and compares the losses, for two settings of lr and momentum.
 
     Args:
         train_with_momentum: The learner's function.
     """
-    epochs, lr, momentum = 3, 0.05, 0.9
-    answer = _as_floats(train_with_momentum(_small_model(), _small_loader(), epochs, lr, momentum))
-    expected = _nnzero_losses(epochs, lr, momentum)
-    if answer is None or len(answer) != len(expected):
-        verdict(
-            2,
-            False,
-            {
-                "ru": f"Верните список потерь всех итераций: здесь {len(expected)} чисел "
-                "(3 эпохи по 5 мини-батчей), по одному loss.item() на шаг.",
-                "en": f"Return the list of the losses of all iterations: {len(expected)} "
-                "numbers here (3 epochs of 5 mini-batches), one loss.item() per step.",
-            },
-        )
-        return
-    result = torch.tensor(answer, dtype=F64)
-    if _close(result, torch.tensor(expected, dtype=F64)):
-        verdict(2, True, {"ru": "-", "en": "-"})
-    elif _close(result, torch.tensor(_nnzero_losses(epochs, lr, 0.0), dtype=F64)):
-        verdict(
-            2,
-            False,
-            {
-                "ru": "Это обычный SGD без метода моментов: передайте momentum=momentum "
-                "в torch.optim.SGD.",
-                "en": "That is plain SGD without momentum: pass momentum=momentum to "
-                "torch.optim.SGD.",
-            },
-        )
-    elif _close(result, torch.tensor(_nnzero_losses(epochs, lr, momentum, False), dtype=F64)):
-        verdict(
-            2,
-            False,
-            {
-                "ru": "Градиенты копятся от шага к шагу: после optimizer.step() вызовите "
-                "optimizer.zero_grad().",
-                "en": "The gradients pile up from step to step: call optimizer.zero_grad() "
-                "after optimizer.step().",
-            },
-        )
-    else:
-        verdict(
-            2,
-            False,
-            {
-                "ru": "Потери расходятся с nnzero.optim.SGD из главы 9. Обучайте переданную "
-                "модель на батчах переданного loader, с F.cross_entropy, lr и momentum "
-                "из аргументов.",
-                "en": "The losses differ from chapter 9's nnzero.optim.SGD. Train the given "
-                "model on the batches of the given loader, with F.cross_entropy and the lr "
-                "and momentum from the arguments.",
-            },
-        )
+    for lr, momentum in [(0.05, 0.9), (0.1, 0.5)]:
+        problem = _momentum_problem(train_with_momentum, lr, momentum)
+        if problem is not None:
+            fail(2, problem)
+    passed(2)
 
 
 def check_3(epoch_batch_sizes: EpochBatchSizes) -> None:
@@ -265,7 +241,7 @@ def check_3(epoch_batch_sizes: EpochBatchSizes) -> None:
                 TensorDataset(torch.arange(n)), batch_size=batch_size, drop_last=drop_last
             )
             expected = [len(batch) for (batch,) in loader]
-            answer = _as_floats(epoch_batch_sizes(n, batch_size, drop_last))
+            answer = _as_floats(call(3, epoch_batch_sizes, n, batch_size, drop_last))
             if answer == expected:
                 continue
             short = n % batch_size
@@ -290,6 +266,5 @@ def check_3(epoch_batch_sizes: EpochBatchSizes) -> None:
                     "en": f"With n={n}, batch_size={batch_size}, drop_last={drop_last} "
                     f"DataLoader yields batches of sizes {expected}.",
                 }
-            verdict(3, False, hint)
-            return
-    verdict(3, True, {"ru": "-", "en": "-"})
+            fail(3, hint)
+    passed(3)

@@ -13,61 +13,86 @@ from typing import Any
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, passed
 
-F64 = torch.float64
 BatchNorm = Callable[..., Any]
 DropoutFunction = Callable[..., Any]
 RunningUpdate = Callable[..., Any]
 
 
-def _close(x: object, y: torch.Tensor) -> bool:
-    return (
-        isinstance(x, torch.Tensor)
-        and x.shape == y.shape
-        and bool(torch.allclose(x.detach().to(F64), y, rtol=1e-10, atol=1e-12))
-    )
-
-
 def check_1(batch_norm: BatchNorm) -> None:
     """Checks ``batch_norm(x, weight, bias, eps=1e-5)`` against torch in training mode.
+
+    Both the output and the gradient with respect to ``x`` must match: in training mode the
+    gradient also flows through the batch's mean and variance.
 
     Args:
         batch_norm: The learner's function; it normalizes each column of ``x`` over the
             batch with the batch's mean and biased variance, then scales and shifts.
     """
     generator = torch.Generator().manual_seed(11)
-    for n, features in [(6, 3), (32, 5), (3, 2)]:
+    for n, features, eps in [(6, 3, 1e-5), (32, 5, 1e-5), (3, 2, 1e-5), (5, 4, 0.5)]:
         x = 4 * torch.randn(n, features, dtype=F64, generator=generator) + 1
         weight = torch.rand(features, dtype=F64, generator=generator) + 0.5
         bias = torch.randn(features, dtype=F64, generator=generator)
-        expected = torch.nn.functional.batch_norm(x, None, None, weight, bias, training=True)
-        answer = batch_norm(x.clone(), weight.clone(), bias.clone())
-        if _close(answer, expected):
-            continue
+        upstream = torch.randn(n, features, dtype=F64, generator=generator)
+        leaf = x.clone().requires_grad_()
+        expected = torch.nn.functional.batch_norm(
+            leaf, None, None, weight, bias, training=True, eps=eps
+        )
+        (expected_grad,) = torch.autograd.grad(expected, leaf, upstream)
+        expected = expected.detach()
+        leaf = x.clone().requires_grad_()
+        answer = call(1, batch_norm, leaf, weight.clone(), bias.clone(), eps)
+        if close(answer, expected):
+            grad = None
+            if isinstance(answer, torch.Tensor) and answer.requires_grad:
+                (grad,) = torch.autograd.grad(answer, leaf, upstream, allow_unused=True)
+            if grad is not None and close(grad, expected_grad):
+                continue
+            fail(
+                1,
+                {
+                    "ru": "Значения верные, а градиент по x нет: в режиме обучения он идёт и "
+                    "через среднее и дисперсию батча; не отрывайте их от графа "
+                    "(.detach(), .item(), torch.no_grad()).",
+                    "en": "The values are right but the gradient with respect to x is not: in "
+                    "training mode it also flows through the batch's mean and variance; do not "
+                    "cut them off the graph (.detach(), .item(), torch.no_grad()).",
+                },
+            )
         mean, biased = x.mean(dim=0), x.var(dim=0, unbiased=False)
         unbiased = x.var(dim=0, unbiased=True)
-        with_unbiased = (x - mean) / torch.sqrt(unbiased + 1e-5) * weight + bias
-        no_affine = (x - mean) / torch.sqrt(biased + 1e-5)
+        with_unbiased = (x - mean) / torch.sqrt(unbiased + eps) * weight + bias
+        no_affine = (x - mean) / torch.sqrt(biased + eps)
+        default_eps = (x - mean) / torch.sqrt(biased + 1e-5) * weight + bias
         over_rows = (
-            torch.nn.functional.batch_norm(x.T, None, None, None, None, training=True).T * weight
+            torch.nn.functional.batch_norm(x.T, None, None, None, None, training=True, eps=eps).T
+            * weight
             + bias
         )
-        if _close(answer, with_unbiased):
+        if eps != 1e-5 and close(answer, default_eps):
+            hint = {
+                "ru": f"При eps = {eps} ответ такой, будто eps = 1e-5: берите eps из аргумента.",
+                "en": f"With eps = {eps} the answer is that of eps = 1e-5: take eps from the "
+                "argument.",
+            }
+        elif close(answer, with_unbiased):
             hint = {
                 "ru": "Дисперсия посчитана с делением на N − 1. Батч-нормализация нормирует "
                 "смещённой дисперсией: x.var(dim=0, unbiased=False).",
                 "en": "The variance divides by N − 1. Batch normalization normalizes with the "
                 "biased variance: x.var(dim=0, unbiased=False).",
             }
-        elif _close(answer, no_affine):
+        elif close(answer, no_affine):
             hint = {
                 "ru": "Нормировка верная, но не хватает масштаба и сдвига: умножьте на weight "
                 "и прибавьте bias.",
                 "en": "The normalization is right, but the scale and shift are missing: "
                 "multiply by weight and add bias.",
             }
-        elif _close(answer, over_rows):
+        elif close(answer, over_rows):
             hint = {
                 "ru": "Статистики посчитаны по строкам. Среднее и дисперсию каждого признака "
                 "берут по батчу, то есть по dim=0.",
@@ -81,8 +106,65 @@ def check_1(batch_norm: BatchNorm) -> None:
                 "en": "The answer differs from torch.nn.functional.batch_norm. The formula is "
                 "(x − mean) / sqrt(var + eps) · weight + bias, with eps inside the root.",
             }
-        verdict(1, False, hint)
-    verdict(1, True, {"ru": "-", "en": "-"})
+        fail(1, hint)
+    passed(1)
+
+
+def _dropout_problem(out: object, x: torch.Tensor, p: float) -> Hint | None:
+    """The hint for what is wrong with one training-mode output of dropout, or None."""
+    if not isinstance(out, torch.Tensor) or out.shape != x.shape:
+        return {
+            "ru": "Верните тензор той же формы, что x.",
+            "en": "Return a tensor of the same shape as x.",
+        }
+    out = out.detach().to(F64)
+    zeros = float((out == 0).double().mean())
+    kept = out != 0
+    ratios = out[kept] / x[kept]
+    if bool((kept == kept[0]).all()):
+        return {
+            "ru": "Все строки батча потеряли одни и те же элементы: маска одна на всех. "
+            "Тяните случайные числа формы x.shape, чтобы каждый пример получил свою маску.",
+            "en": "Every row of the batch lost the same elements: one mask is shared by all "
+            "samples. Draw random numbers of shape x.shape, so that each sample gets its own.",
+        }
+    if abs(zeros - (1 - p)) < 0.01 and abs(zeros - p) > 0.05:
+        return {
+            "ru": "Зануляется доля 1 − p, а не p. p — вероятность выбросить элемент.",
+            "en": "A share of 1 − p is zeroed instead of p. p is the probability of "
+            "dropping an element.",
+        }
+    if abs(zeros - p) > 0.01:
+        return {
+            "ru": f"Доля нулей {zeros:.3f}, а при p = {p} должна быть около {p}.",
+            "en": f"The share of zeros is {zeros:.3f}; with p = {p} it should be about {p}.",
+        }
+    for factor, hint in [
+        (
+            1.0,
+            {
+                "ru": "Оставшиеся значения не масштабированы. Разделите их на 1 − p, чтобы "
+                "среднее выхода не изменилось.",
+                "en": "The kept values are not rescaled. Divide them by 1 − p so that the "
+                "mean of the output stays the same.",
+            },
+        ),
+        (
+            1 - p,
+            {
+                "ru": "Оставшиеся значения умножены на 1 − p, а нужно разделить на 1 − p.",
+                "en": "The kept values are multiplied by 1 − p; they should be divided by it.",
+            },
+        ),
+    ]:
+        if close(ratios, torch.full_like(ratios, factor)):
+            return hint
+    if not close(ratios, torch.full_like(ratios, 1 / (1 - p))):
+        return {
+            "ru": "Каждое оставшееся значение должно быть ровно x / (1 − p).",
+            "en": "Every kept value should be exactly x / (1 − p).",
+        }
+    return None
 
 
 def check_2(dropout: DropoutFunction) -> None:
@@ -90,69 +172,35 @@ def check_2(dropout: DropoutFunction) -> None:
 
     Args:
         dropout: The learner's function; in training mode it zeroes each element with
-            probability ``p`` and multiplies the others by ``1 / (1 - p)``; with
-            ``training=False`` it returns ``x`` unchanged.
+            probability ``p``, independently for every sample, and multiplies the others by
+            ``1 / (1 - p)``; with ``training=False`` it returns ``x`` unchanged.
     """
     generator = torch.Generator().manual_seed(12)
-    x = torch.rand(200_000, dtype=F64, generator=generator) + 0.5  # no zeros in the input
+    x = torch.rand(2000, 100, dtype=F64, generator=generator) + 0.5  # no zeros in the input
     for p in [0.2, 0.5, 0.7]:
-        out = dropout(x.clone(), p)
-        if not isinstance(out, torch.Tensor) or out.shape != x.shape:
-            verdict(
-                2,
-                False,
-                {
-                    "ru": "Верните тензор той же формы, что x.",
-                    "en": "Return a tensor of the same shape as x.",
-                },
-            )
-            return
-        out = out.detach().to(F64)
-        zeros = float((out == 0).double().mean())
-        kept = out != 0
-        ratios = out[kept] / x[kept]
-        if abs(zeros - (1 - p)) < 0.01 and abs(zeros - p) > 0.05:
-            hint = {
-                "ru": "Зануляется доля 1 − p, а не p. p — вероятность выбросить элемент.",
-                "en": "A share of 1 − p is zeroed instead of p. p is the probability of "
-                "dropping an element.",
-            }
-        elif abs(zeros - p) > 0.01:
-            hint = {
-                "ru": f"Доля нулей {zeros:.3f}, а при p = {p} должна быть около {p}.",
-                "en": f"The share of zeros is {zeros:.3f}; with p = {p} it should be about {p}.",
-            }
-        elif torch.allclose(ratios, torch.ones_like(ratios)):
-            hint = {
-                "ru": "Оставшиеся значения не масштабированы. Разделите их на 1 − p, чтобы "
-                "среднее выхода не изменилось.",
-                "en": "The kept values are not rescaled. Divide them by 1 − p so that the "
-                "mean of the output stays the same.",
-            }
-        elif torch.allclose(ratios, torch.full_like(ratios, 1 - p)):
-            hint = {
-                "ru": "Оставшиеся значения умножены на 1 − p, а нужно разделить на 1 − p.",
-                "en": "The kept values are multiplied by 1 − p; they should be divided by it.",
-            }
-        elif not torch.allclose(ratios, torch.full_like(ratios, 1 / (1 - p))):
-            hint = {
-                "ru": "Каждое оставшееся значение должно быть ровно x / (1 − p).",
-                "en": "Every kept value should be exactly x / (1 − p).",
-            }
-        else:
-            continue
-        verdict(2, False, hint)
-    evaluation = dropout(x.clone(), 0.5, training=False)
-    if not _close(evaluation, x):
-        verdict(
+        problem = _dropout_problem(call(2, dropout, x, p), x, p)
+        if problem is not None:
+            fail(2, problem)
+    first, second = (call(2, dropout, x, 0.5) for _ in range(2))
+    if torch.equal(first == 0, second == 0):
+        fail(
             2,
-            False,
+            {
+                "ru": "Два вызова выбросили одни и те же элементы: маска должна быть новой при "
+                "каждом вызове (не задавайте seed внутри функции).",
+                "en": "Two calls dropped the same elements: the mask must be new on every call "
+                "(do not set a seed inside the function).",
+            },
+        )
+    if not close(call(2, dropout, x, 0.5, False), x):
+        fail(
+            2,
             {
                 "ru": "С training=False дропаут ничего не меняет: верните x как есть.",
                 "en": "With training=False dropout changes nothing: return x as it is.",
             },
         )
-    verdict(2, True, {"ru": "-", "en": "-"})
+    passed(2)
 
 
 def check_3(update_running: RunningUpdate) -> None:
@@ -172,30 +220,29 @@ def check_3(update_running: RunningUpdate) -> None:
         x = 2 * torch.randn(n, 3, dtype=F64, generator=generator) + 1
         layer(x)
         torch_mean, torch_var = layer.running_mean, layer.running_var
-        answer = update_running(start_mean.clone(), start_var.clone(), x.clone(), momentum)
+        args = (start_mean.clone(), start_var.clone(), x.clone(), momentum)
+        answer = call(3, update_running, *args, may_change=True)  # as torch, in place is fine
         if not isinstance(answer, tuple | list) or len(answer) != 2:
-            verdict(
+            fail(
                 3,
-                False,
                 {
                     "ru": "Верните пару (новое среднее, новая дисперсия).",
                     "en": "Return a pair (new mean, new variance).",
                 },
             )
-            return
         new_mean, new_var = answer
-        if _close(new_mean, torch_mean) and _close(new_var, torch_var):
+        if close(new_mean, torch_mean) and close(new_var, torch_var):
             continue
         swapped_mean = momentum * start_mean + (1 - momentum) * x.mean(dim=0)
         biased_var = (1 - momentum) * start_var + momentum * x.var(dim=0, unbiased=False)
-        if _close(new_mean, swapped_mean):
+        if close(new_mean, swapped_mean):
             hint = {
                 "ru": "Веса перепутаны: в PyTorch momentum — доля нового батча, "
                 "running = (1 − momentum) · running + momentum · batch.",
                 "en": "The weights are swapped: in PyTorch momentum is the share of the new "
                 "batch, running = (1 − momentum) · running + momentum · batch.",
             }
-        elif _close(new_mean, torch_mean) and _close(new_var, biased_var):
+        elif close(new_mean, torch_mean) and close(new_var, biased_var):
             hint = {
                 "ru": "Среднее верное, а в дисперсию идёт несмещённая оценка батча: "
                 "деление на N − 1, а не на N.",
@@ -209,5 +256,5 @@ def check_3(update_running: RunningUpdate) -> None:
                 "en": "The answer differs from torch.nn.BatchNorm1d. Both statistics update "
                 "as (1 − momentum) · old + momentum · the batch's value.",
             }
-        verdict(3, False, hint)
-    verdict(3, True, {"ru": "-", "en": "-"})
+        fail(3, hint)
+    passed(3)

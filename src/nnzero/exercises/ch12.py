@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, call, close, fail, passed
 
 Confusion = Callable[[torch.Tensor, torch.Tensor, int], Any]
 PerClassAccuracy = Callable[[Any], Any]
@@ -51,11 +51,10 @@ def check_1(confusion: Confusion) -> None:
     ]
     for predictions, targets, num_classes in cases:
         expected = _reference_confusion(predictions, targets, num_classes)
-        got = torch.as_tensor(confusion(predictions.clone(), targets.clone(), num_classes))
+        got = torch.as_tensor(call(1, confusion, predictions.clone(), targets.clone(), num_classes))
         if got.shape != expected.shape:
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": f"Матрица для {num_classes} классов должна иметь форму "
                     f"({num_classes}, {num_classes}), а получилось {tuple(got.shape)}; "
@@ -66,9 +65,8 @@ def check_1(confusion: Confusion) -> None:
                 },
             )
         if torch.equal(got.to(torch.int64), expected.T) and not torch.equal(expected, expected.T):
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": "Матрица транспонирована: строки — верные метки, столбцы — предсказанные",
                     "en": "The matrix is transposed: rows are the true labels, columns the "
@@ -76,9 +74,8 @@ def check_1(confusion: Confusion) -> None:
                 },
             )
         if not torch.equal(got.to(torch.int64), expected):
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": f"Для предсказаний {predictions.tolist()[:8]}… и меток "
                     f"{targets.tolist()[:8]}… ожидалось\n{expected}\nа получилось\n{got}",
@@ -86,7 +83,7 @@ def check_1(confusion: Confusion) -> None:
                     f"{targets.tolist()[:8]}… the answer should be\n{expected}\nnot\n{got}",
                 },
             )
-    verdict(1, True, {"ru": "-", "en": "-"})
+    passed(1)
 
 
 def check_2(per_class_accuracy: PerClassAccuracy) -> None:
@@ -95,33 +92,35 @@ def check_2(per_class_accuracy: PerClassAccuracy) -> None:
     ``matrix`` is a confusion matrix (rows: true class, columns: predicted class); the answer is
     the diagonal divided by the sums of the rows.
     """
-    matrix = torch.tensor([[8, 1, 1], [0, 5, 0], [3, 2, 20]])
-    expected = torch.tensor([0.8, 1.0, 0.8], dtype=torch.float64)
-    got = torch.as_tensor(per_class_accuracy(matrix.clone()), dtype=torch.float64).flatten()
-    by_columns = matrix.diagonal() / matrix.sum(dim=0)
-    if got.shape == expected.shape and torch.allclose(got, by_columns.double(), atol=1e-9):
-        verdict(
-            2,
-            False,
-            {
-                "ru": "Вы поделили на суммы столбцов — это доля верных среди предсказаний "
-                "класса. Делить нужно на суммы строк: сколько всего картинок с этой цифрой",
-                "en": "You divided by the column sums: that is the share of right answers among "
-                "the predictions of a class. Divide by the row sums: how many images show "
-                "that digit",
-            },
-        )
-    ok = got.shape == expected.shape and torch.allclose(got, expected, atol=1e-9)
-    verdict(
-        2,
-        ok,
-        {
-            "ru": f"Для матрицы\n{matrix}\nожидалось {expected.tolist()}, а получилось "
-            f"{got.tolist()}; нужна диагональ, делённая на суммы строк",
-            "en": f"For the matrix\n{matrix}\nthe answer should be {expected.tolist()}, not "
-            f"{got.tolist()}; take the diagonal divided by the row sums",
-        },
-    )
+    generator = torch.Generator().manual_seed(120)
+    for matrix in [
+        torch.tensor([[8, 1, 1], [0, 5, 0], [3, 2, 20]]),
+        torch.randint(1, 30, (5, 5), generator=generator),
+    ]:
+        got = call(2, per_class_accuracy, matrix.clone())
+        expected = matrix.diagonal() / matrix.sum(dim=1).to(F64)
+        if close(got, matrix.diagonal() / matrix.sum(dim=0).to(F64)):
+            fail(
+                2,
+                {
+                    "ru": "Вы поделили на суммы столбцов — это доля верных среди предсказаний "
+                    "класса. Делить нужно на суммы строк: сколько всего картинок с этой цифрой",
+                    "en": "You divided by the column sums: that is the share of right answers "
+                    "among the predictions of a class. Divide by the row sums: how many images "
+                    "show that digit",
+                },
+            )
+        if not close(got, expected):
+            fail(
+                2,
+                {
+                    "ru": f"Для матрицы\n{matrix}\nожидалось {expected.tolist()}, а получилось "
+                    f"{got!r}; нужна диагональ, делённая на суммы строк, в float64",
+                    "en": f"For the matrix\n{matrix}\nthe answer should be {expected.tolist()}, "
+                    f"not {got!r}; take the diagonal divided by the row sums, in float64",
+                },
+            )
+    passed(2)
 
 
 def _setup(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
@@ -133,7 +132,7 @@ def _setup(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
 
 def _steps(model: nn.Module, optimizer: torch.optim.Optimizer, count: int) -> None:
     generator = torch.Generator().manual_seed(7)
-    x = torch.randn(16, 4, generator=generator, dtype=torch.float64)
+    x = torch.randn(16, 4, generator=generator, dtype=F64)
     y = torch.randint(0, 3, (16,), generator=generator)
     for _ in range(count):
         optimizer.zero_grad()
@@ -156,13 +155,12 @@ def check_3(save_checkpoint: SaveCheckpoint, load_checkpoint: LoadCheckpoint) ->
     _steps(first, first_optimizer, 3)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.pt"
-        save_checkpoint(path, first, first_optimizer, 3)
+        call(3, save_checkpoint, path, first, first_optimizer, 3)
         resumed, resumed_optimizer = _setup(1)  # other weights, an empty optimizer
-        epoch = load_checkpoint(path, resumed, resumed_optimizer)
+        epoch = call(3, load_checkpoint, path, resumed, resumed_optimizer)
     if epoch != 3:
-        verdict(
+        fail(
             3,
-            False,
             {
                 "ru": f"load_checkpoint вернула {epoch!r}, а сохранена была эпоха 3",
                 "en": f"load_checkpoint returned {epoch!r}, but epoch 3 was saved",
@@ -172,9 +170,8 @@ def check_3(save_checkpoint: SaveCheckpoint, load_checkpoint: LoadCheckpoint) ->
         torch.equal(a, b) for a, b in zip(first.parameters(), resumed.parameters(), strict=True)
     )
     if not loaded_same:
-        verdict(
+        fail(
             3,
-            False,
             {
                 "ru": "После загрузки веса модели не совпадают с сохранёнными: сохраните "
                 "model.state_dict() и загрузите его через model.load_state_dict",
@@ -183,19 +180,18 @@ def check_3(save_checkpoint: SaveCheckpoint, load_checkpoint: LoadCheckpoint) ->
             },
         )
     _steps(resumed, resumed_optimizer, 2)
-    ok = all(
-        torch.allclose(a, b, rtol=0, atol=1e-12)
-        for a, b in zip(straight.parameters(), resumed.parameters(), strict=True)
-    )
-    verdict(
-        3,
-        ok,
-        {
-            "ru": "Веса совпали после загрузки, но продолженное обучение ушло в сторону: "
-            "у Adam есть своё состояние (средние градиентов и номер шага). Сохраните и "
-            "загрузите optimizer.state_dict()",
-            "en": "The weights were loaded, but the resumed training drifted away: Adam has a "
-            "state of its own (the gradient averages and the step count). Save and load "
-            "optimizer.state_dict() too",
-        },
-    )
+    if not all(
+        close(a, b) for a, b in zip(straight.parameters(), resumed.parameters(), strict=True)
+    ):
+        fail(
+            3,
+            {
+                "ru": "Веса совпали после загрузки, но продолженное обучение ушло в сторону: "
+                "у Adam есть своё состояние (средние градиентов и номер шага). Сохраните и "
+                "загрузите optimizer.state_dict()",
+                "en": "The weights were loaded, but the resumed training drifted away: Adam has a "
+                "state of its own (the gradient averages and the step count). Save and load "
+                "optimizer.state_dict() too",
+            },
+        )
+    passed(3)

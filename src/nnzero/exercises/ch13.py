@@ -7,11 +7,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from nnzero.exercises import Hint, verdict
-
-F64 = torch.float64
-TOL = 1e-12
-
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, passed
 
 # Exercise 1 ------------------------------------------------------------------------------------
 
@@ -20,6 +17,12 @@ _F1_VALUE: Hint = {
     "считайте TP, FP и FN по предсказанным меткам 0 и 1",
     "en": "F1 is 2·P·R / (P + R) with P the precision and R the recall; "
     "count TP, FP and FN from the predicted labels 0 and 1",
+}
+_F1_ZERO: Hint = {
+    "ru": "когда ни одного верного срабатывания нет (TP = 0), точность и полнота равны 0 "
+    "или не определены, а F1 = 0: считайте его как 2·TP / (2·TP + FP + FN), без деления 0 на 0",
+    "en": "when there are no true positives (TP = 0) the precision and recall are 0 or "
+    "undefined, and F1 is 0: compute it as 2·TP / (2·TP + FP + FN), with no 0 / 0",
 }
 _F1_TYPE: Hint = {
     "ru": "функция должна вернуть одно число (float), например через .item() или float(...)",
@@ -46,6 +49,8 @@ def _f1_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
     target = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype=F64)
     cases.append((torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], dtype=F64), target))
     cases.append((torch.ones(8, dtype=F64), target))
+    cases.append((torch.zeros(8, dtype=F64), target))  # nothing found: F1 is 0
+    cases.append((1 - target, target))  # every answer wrong: no true positives, F1 is 0
     return cases
 
 
@@ -56,14 +61,17 @@ def check_1(answer: Callable[[torch.Tensor, torch.Tensor], float | torch.Tensor]
         answer: The learner's ``f1_score(predicted, target)`` on tensors of 0s and 1s.
     """
     for predicted, target in _f1_cases():
-        value = answer(predicted.clone(), target.clone())
+        try:
+            value = call(1, answer, predicted.clone(), target.clone(), allow=(ZeroDivisionError,))
+        except ZeroDivisionError:
+            fail(1, _F1_ZERO)
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = value.item()
         if not isinstance(value, float | int):
-            verdict(1, False, _F1_TYPE)
-        if abs(float(value) - _reference_f1(predicted, target)) > TOL:
-            verdict(1, False, _F1_VALUE)
-    verdict(1, True, _F1_VALUE)
+            fail(1, _F1_TYPE)
+        if not close(value, torch.tensor(_reference_f1(predicted, target))):
+            fail(1, _F1_ZERO if _reference_f1(predicted, target) == 0 else _F1_VALUE)
+    passed(1)
 
 
 # Exercise 2 ------------------------------------------------------------------------------------
@@ -92,13 +100,13 @@ def check_2(answer: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Non
     for shape, filters in [((1, 1, 5, 5), (1, 1, 3, 3)), ((2, 3, 7, 6), (4, 3, 3, 3))]:
         x = torch.randn(shape, generator=g, dtype=F64)
         weight = torch.randn(filters, generator=g, dtype=F64)
-        ours = torch.as_tensor(answer(x.clone(), weight.clone()))
+        ours = torch.as_tensor(call(2, answer, x.clone(), weight.clone()))
         want = F.conv2d(x, weight)
         if ours.shape != want.shape:
-            verdict(2, False, _LOOPS_SHAPE)
-        if not torch.allclose(ours.to(F64), want, rtol=TOL, atol=TOL):
-            verdict(2, False, _LOOPS_VALUE)
-    verdict(2, True, _LOOPS_VALUE)
+            fail(2, _LOOPS_SHAPE)
+        if not close(ours, want):
+            fail(2, _LOOPS_VALUE)
+    passed(2)
 
 
 # Exercise 3 ------------------------------------------------------------------------------------
@@ -135,10 +143,9 @@ def check_3(answer: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
     images = torch.rand(3, 1, 5, 6, generator=g, dtype=F64) + 0.5  # no zeros of its own
     for pixels in [0, 1, 2, -1, -3, 5]:
         original = images.clone()
-        ours = torch.as_tensor(answer(images, pixels))
+        ours = torch.as_tensor(call(3, answer, images, pixels, may_change=True))
         if not torch.equal(images, original):
-            verdict(3, False, _SHIFT_INPLACE)
-        want = _reference_shift(original, pixels)
-        if ours.shape != want.shape or not torch.equal(ours.to(F64), want):
-            verdict(3, False, _SHIFT_VALUE)
-    verdict(3, True, _SHIFT_VALUE)
+            fail(3, _SHIFT_INPLACE)
+        if not close(ours, _reference_shift(original, pixels)):
+            fail(3, _SHIFT_VALUE)
+    passed(3)

@@ -13,19 +13,19 @@ from typing import Any
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises import Hint
+from nnzero.exercises._common import F64, call, close, fail, judge, passed
 from nnzero.layers import Linear, mlp
 
-F64 = torch.float64
 MakeMlp = Callable[[Sequence[int]], torch.nn.Module]
 Score = Callable[..., float]
 GridSearch = Callable[[Score, dict[str, list[Any]]], tuple[dict[str, Any] | None, float]]
 
 
-def _mlp_problem(make_torch_mlp: MakeMlp) -> dict[str, str] | None:
+def _mlp_problem(make_torch_mlp: MakeMlp) -> Hint | None:
     """The hint for the first way the network differs from ``nnzero.layers.mlp``, or None."""
     for sizes in ([3, 5, 2], [4, 2], [6, 8, 7, 3]):
-        net = make_torch_mlp(list(sizes))
+        net = call(1, make_torch_mlp, list(sizes))
         if not isinstance(net, torch.nn.Module):
             return {
                 "ru": "Функция должна вернуть модуль torch.nn, например nn.Sequential",
@@ -52,7 +52,7 @@ def _mlp_problem(make_torch_mlp: MakeMlp) -> dict[str, str] | None:
                 if mine.bias is not None and layer.bias is not None:
                     mine.bias.copy_(layer.bias)
             x = torch.randn(9, sizes[0], generator=torch.Generator().manual_seed(1), dtype=F64)
-            if not torch.allclose(net(x), reference(x), rtol=1e-12, atol=1e-12):
+            if not close(call(1, net, x), reference(x)):
                 return {
                     "ru": f"С теми же весами, что у mlp({sizes}), ответы другие: ReLU должна "
                     "стоять между каждыми двумя слоями Linear, но не после последнего",
@@ -69,14 +69,15 @@ def check_1(make_torch_mlp: MakeMlp) -> None:
     ReLU between each two of them; with the same weights it must give the same outputs as
     ``nnzero.layers.mlp(sizes)``.
     """
-    problem = _mlp_problem(make_torch_mlp)
-    verdict(1, problem is None, problem or {"ru": "-", "en": "-"})
+    judge(1, _mlp_problem(make_torch_mlp))
 
 
 GRIDS: list[dict[str, list[Any]]] = [
     {"lr": [0.01, 0.1, 1.0], "hidden": [8, 32, 64]},
     {"lr": [0.3], "hidden": [16, 4], "depth": [1, 2, 3]},
     {"x": [-2, -1, 0, 1, 2]},
+    {"depth": [5, 6, 8]},  # every score is below 0
+    {"x": [3, 0, 2, -1]},  # 0 and 2 tie for the best score: the first one tried is kept
 ]
 
 
@@ -107,13 +108,12 @@ def check_2(grid_search: GridSearch) -> None:
     for grid in GRIDS:
         calls: list[dict[str, Any]] = []
         score = _recording(calls)
-        answer = grid_search(score, {name: list(values) for name, values in grid.items()})
+        answer = call(2, grid_search, score, {name: list(values) for name, values in grid.items()})
         combinations = [dict(zip(grid, v, strict=True)) for v in itertools.product(*grid.values())]
         tried = sorted(map(repr, calls))
         if tried != sorted(map(repr, combinations)):
-            verdict(
+            fail(
                 2,
-                False,
                 {
                     "ru": f"Для сетки {grid} нужно оценить все {len(combinations)} сочетаний "
                     f"ровно по одному разу, а оценок было {len(calls)}; все сочетания даёт "
@@ -123,11 +123,22 @@ def check_2(grid_search: GridSearch) -> None:
                     "itertools.product(*grid.values()) gives every combination",
                 },
             )
-        best = max(combinations, key=lambda params: _score(**params))
-        if not isinstance(answer, tuple) or len(answer) != 2 or answer[0] != best:
-            verdict(
+        best = max(combinations, key=lambda params: _score(**params))  # the first of a tie
+        tied = [p for p in combinations if p != best and _score(**p) == _score(**best)]
+        if isinstance(answer, tuple) and len(answer) == 2 and answer[0] in tied:
+            fail(
                 2,
-                False,
+                {
+                    "ru": f"Для сетки {grid} у {best} и {answer[0]} одинаковая оценка; "
+                    "из равных оставляйте первое испробованное сочетание: сравнивайте "
+                    "через >, а не >=",
+                    "en": f"For the grid {grid}, {best} and {answer[0]} have the same score; "
+                    "of equal ones keep the combination tried first: compare with >, not >=",
+                },
+            )
+        if not isinstance(answer, tuple) or len(answer) != 2 or answer[0] != best:
+            fail(
+                2,
                 {
                     "ru": f"Для сетки {grid} ожидался ответ ({best}, {_score(**best)}), "
                     f"а получился {answer!r}; верните пару (лучшие параметры как dict, "
@@ -137,10 +148,9 @@ def check_2(grid_search: GridSearch) -> None:
                     "as a dict, their score), and best means highest",
                 },
             )
-        if abs(answer[1] - _score(**best)) > 1e-12:
-            verdict(
+        if not close(answer[1], torch.tensor(_score(**best))):
+            fail(
                 2,
-                False,
                 {
                     "ru": f"Параметры {best} верные, но их оценка {_score(**best)}, "
                     f"а не {answer[1]}",
@@ -148,4 +158,4 @@ def check_2(grid_search: GridSearch) -> None:
                     f"{_score(**best)}, not {answer[1]}",
                 },
             )
-    verdict(2, True, {"ru": "-", "en": "-"})
+    passed(2)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from nnzero.exercises import verdict
+from nnzero.exercises._common import F64, call, close, fail, passed
 
 Gradients = list[torch.Tensor]
 AllReduceMean = Callable[[list[Gradients]], Sequence[torch.Tensor]]
@@ -28,8 +28,8 @@ def _problem(seed: int) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.uniform_(-1.0, 1.0, generator=generator)
-    x = torch.randn(12, 3, generator=generator, dtype=torch.float64)
-    y = torch.randn(12, 2, generator=generator, dtype=torch.float64)
+    x = torch.randn(12, 3, generator=generator, dtype=F64)
+    y = torch.randn(12, 2, generator=generator, dtype=F64)
     return model, x, y
 
 
@@ -43,10 +43,9 @@ def _gradients(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> Grad
 
 def _matches(answer: Sequence[torch.Tensor], expected: Gradients) -> bool:
     """Whether ``answer`` is one tensor per parameter, each equal to the expected one."""
-    got = [torch.as_tensor(g, dtype=torch.float64) for g in answer]
+    got = list(answer)
     return len(got) == len(expected) and all(
-        g.shape == e.shape and torch.allclose(g, e, rtol=0, atol=1e-12)
-        for g, e in zip(got, expected, strict=True)
+        close(g, e) for g, e in zip(got, expected, strict=True)
     )
 
 
@@ -64,12 +63,11 @@ def check_1(all_reduce_mean: AllReduceMean) -> None:
             _gradients(model, xs, ys)
             for xs, ys in zip(x.chunk(world_size), y.chunk(world_size), strict=True)
         ]
-        answer = all_reduce_mean([[g.clone() for g in grads] for grads in per_rank])
-        got = list(answer)
+        copies = [[g.clone() for g in grads] for grads in per_rank]
+        got = list(call(1, all_reduce_mean, copies, may_change=True))  # DDP works in place too
         if len(got) != len(full):
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": f"Ответ — один список на все ранги: по тензору на каждый из {len(full)} "
                     f"параметров, а в нём {len(got)} элементов",
@@ -79,9 +77,8 @@ def check_1(all_reduce_mean: AllReduceMean) -> None:
             )
         summed = [sum(grads) for grads in zip(*per_rank, strict=True)]
         if _matches(got, [torch.as_tensor(s) for s in summed]):
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": "Это сумма градиентов, а не среднее: разделите её на число рангов",
                     "en": "That is the sum of the gradients, not the mean: divide it by the "
@@ -89,9 +86,8 @@ def check_1(all_reduce_mean: AllReduceMean) -> None:
                 },
             )
         if not _matches(got, full):
-            verdict(
+            fail(
                 1,
-                False,
                 {
                     "ru": f"При {world_size} рангах среднее их градиентов по каждому параметру "
                     "должно совпасть с градиентом по всему батчу",
@@ -99,7 +95,7 @@ def check_1(all_reduce_mean: AllReduceMean) -> None:
                     "parameter, must equal the gradient on the whole batch",
                 },
             )
-    verdict(1, True, {"ru": "-", "en": "-"})
+    passed(1)
 
 
 def check_2(combine_uneven: CombineUneven) -> None:
@@ -117,7 +113,8 @@ def check_2(combine_uneven: CombineUneven) -> None:
             _gradients(model, x[s : s + k], y[s : s + k])
             for s, k in zip(starts, sizes, strict=True)
         ]
-        answer = combine_uneven([[g.clone() for g in grads] for grads in per_rank], list(sizes))
+        copies = [[g.clone() for g in grads] for grads in per_rank]
+        answer = call(2, combine_uneven, copies, list(sizes), may_change=True)
         if not _matches(answer, full):
             plain = [sum(grads) / len(sizes) for grads in zip(*per_rank, strict=True)]
             if _matches(answer, [torch.as_tensor(p) for p in plain]) and len(set(sizes)) > 1:
@@ -136,8 +133,8 @@ def check_2(combine_uneven: CombineUneven) -> None:
                     "en": f"With sizes {sizes} the answer must equal the gradient of the mean "
                     "loss over all the samples together",
                 }
-            verdict(2, False, hint)
-    verdict(2, True, {"ru": "-", "en": "-"})
+            fail(2, hint)
+    passed(2)
 
 
 def _reference_shard(n: int, rank: int, world_size: int) -> list[int]:
@@ -154,7 +151,9 @@ def check_3(shard_indices: ShardIndices) -> None:
     ``r`` takes every ``world_size``-th index from ``r`` on, as ``DistributedSampler`` does.
     """
     for n, world_size in [(8, 2), (10, 4), (7, 3), (5, 1), (3, 4), (13, 5)]:
-        answers = [[int(i) for i in shard_indices(n, r, world_size)] for r in range(world_size)]
+        answers = [
+            [int(i) for i in call(3, shard_indices, n, r, world_size)] for r in range(world_size)
+        ]
         expected = [_reference_shard(n, r, world_size) for r in range(world_size)]
         if answers == expected:
             continue
@@ -182,5 +181,5 @@ def check_3(shard_indices: ShardIndices) -> None:
                 "en": f"With n = {n} and {world_size} ranks the answer should be {expected}, "
                 f"not {answers}: rank r takes r, r + world_size, r + 2·world_size, …",
             }
-        verdict(3, False, hint)
-    verdict(3, True, {"ru": "-", "en": "-"})
+        fail(3, hint)
+    passed(3)
