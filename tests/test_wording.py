@@ -1,14 +1,28 @@
 """The wording checks of issue 15 fail on the errors readers found, put back into copies of
 the real pages (or of the files a reader reads in English), and name the file and line."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from coursekit import LANGUAGES, checks
-from coursekit.claims import exact_claims, number_markers, printed_matches, shown
+from coursekit import LANGUAGES
+from coursekit.claims import number_markers, printed_matches, shown
+from coursekit.execute import ExecutionError, Executor
+from coursekit.pages import Expander, parse_fences, python_blocks, snippet_config
+from wording import british_spelling, exact_claims, excerpts_say_so, wording
 
 ROOT = Path(__file__).resolve().parents[1]
+CHECKS = (wording, british_spelling, excerpts_say_so)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_the_course(check):
+    """The course as it is passes every wording check."""
+    problems = check(ROOT)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture
@@ -39,8 +53,8 @@ def put_back(root: Path, relative: str, before: str, text: str) -> str:
     return f"{relative}:{old[: old.index(before)].count(chr(10)) + 1 + (before == chr(10) + '## ')}"
 
 
-def wording(root: Path) -> str:
-    return "\n".join(checks.wording(root))
+def problems(root: Path) -> str:
+    return "\n".join(wording(root))
 
 
 def test_last_bit_where_the_page_prints_4e_16(copy):
@@ -49,7 +63,7 @@ def test_last_bit_where_the_page_prints_4e_16(copy):
     claim = "<!-- claim: adam-equals-torch -->"
     en = put_back(root, "docs/en/ch09_optimizers.md", claim, "It agrees to the last bit. ")
     ru = put_back(root, "docs/ru/ch09_optimizers.md", claim, "Совпадает до последнего бита. ")
-    found = wording(root)
+    found = problems(root)
     assert f"{en}: 'to the last bit' says two results are exactly equal" in found
     assert f"{ru}: 'до последнего бита' says two results are exactly equal" in found
 
@@ -61,9 +75,9 @@ def test_last_bit_where_the_page_shows_an_exact_zero(copy):
     put_back(root, "docs/en/ch10_torch_nn.md", claim, f"{claim} Bit for bit. ")
     put_back(root, "docs/en/ch10_torch_nn.md", "## ", "The gap is [[0]]: equal to the last bit.")
     put_back(root, "docs/en/ch10_torch_nn.md", "## ", "Not to the last bit, though.")
-    assert wording(root) == ""
+    assert problems(root) == ""
     where = put_back(root, "docs/ru/ch10_torch_nn.md", "## ", "Веса совпадают бит в бит.")
-    assert wording(root).startswith(f"{where}: 'бит в бит' says")
+    assert problems(root).startswith(f"{where}: 'бит в бит' says")
 
 
 def test_exact_claims_are_those_whose_test_wants_exactly_zero_or_true(tmp_path):
@@ -87,7 +101,7 @@ def test_a_comparison_between_runs_without_a_claim(copy):
     sentence = "Both kinds of regularization raised the validation accuracy to [[0.97]]."
     where = put_back(root, "docs/en/ch11_init_norm_reg.md", "## ", sentence)
     ru = put_back(root, "docs/ru/ch11_init_norm_reg.md", "## ", "Сеть стала лучше: [[0,97]].")
-    found = wording(root)
+    found = problems(root)
     assert f"{where}: 'raised' compares results: end the sentence with <!-- claim:" in found
     assert f"{ru}: 'лучше' compares results" in found
 
@@ -96,7 +110,7 @@ def test_a_share_written_as_a_fraction(copy):
     root = copy("ch10_torch_nn")
     where = put_back(root, "docs/en/ch10_torch_nn.md", "## ", "It recognizes [[0.9611]] of them.")
     ru = put_back(root, "docs/ru/ch10_torch_nn.md", "## ", "Узнаёт [[0,9611]] картинок.")
-    found = wording(root)
+    found = problems(root)
     assert f"{where}: '[[0.9611]] of': a share in prose is a percentage" in found
     assert f"{ru}: '[[0,9611]] картинок'" in found
 
@@ -116,7 +130,7 @@ def test_log_in_a_russian_formula(copy):
     (root / "snippets" / "ch06_losses.figures.tsv").write_text(
         "en\tru\n$-\\log p$\t$-\\log p$\n", encoding="utf-8"
     )
-    found = checks.wording(root)
+    found = wording(root)
     assert found == [
         f"{where}: \\log in a Russian formula: the natural logarithm is \\ln",
         "snippets/ch06_losses.figures.tsv:2: \\log in Russian: write \\ln",
@@ -129,8 +143,79 @@ def test_british_spelling_in_what_a_reader_reads_in_english(copy):
     (root / "snippets" / "ch11.py").write_text('print("with batch normalisation")\n', "utf-8")
     (root / "snippets" / "ch11.figures.tsv").write_text("en\tru\ncolour\tцвет\n", "utf-8")
     (root / "README.md").write_text("## Anchors stay {#regularisation}\n", "utf-8")
-    found = "\n".join(checks.british_spelling(root))
+    found = "\n".join(british_spelling(root))
     assert f"{title}: 'Regularisation' is British" in found
     assert "snippets/ch11.py:1: 'normalisation' is British" in found
     assert "snippets/ch11.figures.tsv:2: 'colour' is British" in found
     assert "README.md" not in found
+
+
+# --- "Paste all of a chapter's blocks, in order, into a fresh interpreter and they run" -------
+
+LIBRARY = """\
+# --8<-- [start:clip]
+def clip(x: Number) -> Number:
+    # --8<-- [start:clip_rule]
+    return max(0, x)
+    # --8<-- [end:clip_rule]
+# --8<-- [end:clip]
+"""
+PAGE = """\
+```python title="src/lib.py"
+--8<-- "src/lib.py:clip"
+```
+
+```python title="src/lib.py (excerpt)"
+--8<-- "src/lib.py:clip_rule"
+```
+"""
+
+
+def test_a_library_listing_runs_as_pasted_and_needs_its_imports(tmp_path):
+    """Chapters 4, 9 and 11 showed listings that used names from outside the part shown."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.py").write_text(LIBRARY, encoding="utf-8")
+    blocks = python_blocks("page.md", PAGE, Expander(snippet_config(tmp_path)))
+    assert [b.excerpt for b in blocks] == [False, True]  # `return` alone would not run
+    with pytest.raises(ExecutionError, match=r"(?s)page.md:1: .*NameError: name 'Number'"):
+        Executor(tmp_path, use_cache=False).run("page.md", blocks)
+    (tmp_path / "src" / "lib.py").write_text(
+        LIBRARY.replace("def clip", "Number = int | float\n\n\ndef clip"), encoding="utf-8"
+    )
+    blocks = python_blocks("page.md", PAGE, Expander(snippet_config(tmp_path)))
+    assert len(Executor(tmp_path, use_cache=False).run("page.md", blocks)) == 2
+
+
+def test_an_excerpt_says_so_in_its_title(copy):
+    root = copy("ch09_optimizers")
+    shutil.copytree(ROOT / "src", root / "src")
+    for lang, word in (("en", "excerpt"), ("ru", "фрагмент")):
+        page = root / "docs" / lang / "ch09_optimizers.md"
+        page.write_text(page.read_text("utf-8").replace(f" ({word})", ""), "utf-8")
+    found = excerpts_say_so(root)
+    assert found and all("repeats lines of a listing above and is not run" in p for p in found)
+
+
+def test_the_torchrun_command_of_chapter_15_runs_as_shown():
+    """Code meant to be launched is launched as the page says, not pasted."""
+    commands = {
+        fence.body[0]
+        for lang in LANGUAGES
+        for fence in parse_fences((ROOT / "docs" / lang / "ch15_many_machines.md").read_text())
+        if fence.lang == "bash" and "--standalone" in fence.body[0]
+    }
+    assert commands == {"torchrun --standalone --nproc-per-node=2 -m nnzero.distributed"}
+    bin_dir = Path(sys.executable).parent
+    result = subprocess.run(
+        commands.pop().split(),
+        cwd=ROOT,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = sorted(line for line in result.stdout.splitlines() if line.startswith("rank "))
+    assert [line.split(":")[0] for line in lines] == ["rank 0 of 2", "rank 1 of 2"]
+    assert len({line.split("loss")[1] for line in lines}) == 1

@@ -170,7 +170,9 @@ def main() -> None:
     ``MASTER_ADDR`` and ``MASTER_PORT`` in the environment, where ``init_process_group``
     reads them.
     """
-    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # set by torchrun
+    own_gpu = torch.cuda.is_available() and torch.cuda.device_count() >= local_processes
+    backend = "nccl" if own_gpu else "gloo"  # nccl only when every process has its own GPU
     dist.init_process_group(backend)
     try:
         if backend == "nccl":  # one GPU per process on this machine
@@ -184,8 +186,8 @@ def main() -> None:
         print(f"rank {dist.get_rank()} of {dist.get_world_size()}: loss {loss:.6f}")
     finally:
         dist.destroy_process_group()
+    # --8<-- [end:torchrun]
 
 
 if __name__ == "__main__":
     main()
-# --8<-- [end:torchrun]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import LANGUAGES
+from .claims import unproven_claims
 from .pages import SECTION_MARK, Fence, parse_fences, sections
 
 CELL = re.compile(r"^# %%")
@@ -518,13 +519,6 @@ def third_party_in_sources(root: Path) -> list[str]:
     return problems
 
 
-def claims_have_tests(root: Path) -> list[str]:
-    """Every ``<!-- claim: id -->`` of a page has a test, and every claim test a page."""
-    from .claims import unproven_claims
-
-    return unproven_claims(root)
-
-
 def glossary_terms(root: Path) -> list[str]:
     """The learners' glossary: well formed, used where defined, linked where used earlier."""
     from .glossary import problems
@@ -532,120 +526,13 @@ def glossary_terms(root: Path) -> list[str]:
     return problems(root)
 
 
-# --- Wording -------------------------------------------------------------------------------
-
-BRITISH = re.compile(
-    r"\b\w*(?:regularis|normalis|initialis|optimis|minimis|maximis|visualis|generalis|summaris"
-    r"|recognis|standardis|parameteris|vectoris|randomis|synchronis|memoris|utilis|organis"
-    r"|penalis|analys)(?:e|ed|es|ing|ation|ations|er|ers)\b|\b(?:behaviour|colour|centre|favour"
-    r"|neighbour|honour|modell|labell|travell|cancell|grey|licence|catalogue|programme|artefact"
-    r"|judgement|whilst|amongst|fibre|metre|litre)\w*",
-    re.IGNORECASE,
-)
-EXACT = re.compile(  # "not to the last bit" / «не до последнего бита» are fine
-    r"(?<!not )(?<!не )(?:\bto the last (?:bit|digit)\b|до последне\w+ (?:бит|знак|цифр)\w*)"
-    r"|\bbit[- ]for[- ]bit|\bexactly (?:equal|the same (?:\w+ )?as)|\b(?:is|are|were|was) identical"
-    r"|\bбит в бит|в точности совпада|совпада\w* (?:в точности|полностью|точно)|точно совпада"
-    r"|ровно (?:те же|такие же)|идентичн",
-    re.IGNORECASE,
-)
-COMPARISON = re.compile(  # between runs
-    r"\b(?:raised|raises|improved?|improves|better|worse|faster|slower|outperform\w*)\b"
-    r"|\bfewer (?:steps|epochs|iterations)|(?<!\w)(?:повысил\w*|улучшил\w*|лучше|хуже|быстрее"
-    r"|медленнее|меньше (?:шагов|эпох|итераций))",
-    re.IGNORECASE,
-)
-SHARE = re.compile(r"\[\[\s*0[.,]\d+\s*(?:@[\w-]+\s*)?\]\]\s+(?:of|из|\w*(?:ых|их|ов|ок|ей|ий))\b")
-NOT_WORDS = re.compile(r"\{#[^}]*\}|<!--.*?-->|--8<--.*")  # anchors, claim ids, section names
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!<!--)|(?<=-->)\s+")
-
-
-def _english_sources(root: Path) -> list[Path]:
-    return sorted(
-        [
-            *(root / "docs" / "en").glob("*.md"),
-            *(root / "snippets").glob("*.[pt][ys]*"),
-            *(root / "docs" / "glossary").glob("*.yml"),
-            *(root / "src").rglob("*.py"),
-            *(root / ".github").glob("*.md"),
-            root / "docs" / "glossary.tsv",
-            root / "README.md",
-        ]
-    )
-
-
-def british_spelling(root: Path) -> list[str]:
-    """British spellings in what a reader reads in English: the course writes American English."""
-    return [
-        f"{path.relative_to(root).as_posix()}:{number}: {match[0]!r} is British; the course "
-        "writes American English (regularization, normalize, behavior, color, center, modeling)"
-        for path in _english_sources(root)
-        if path.is_file()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        for match in BRITISH.finditer(NOT_WORDS.sub("", line))
-    ]
-
-
-def _sentences(root: Path) -> list[tuple[str, int, str]]:
-    """Every sentence of the pages' prose: (docs/<lang>/<page>, line, sentence)."""
-    return [
-        (f"docs/{lang}/{page}", number, sentence)
-        for lang in LANGUAGES
-        for page in pages(root, lang)
-        for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8"), True)
-        for sentence in SENTENCE_END.split(line)
-    ]
-
-
-def wording(root: Path) -> list[str]:
-    """Unproven exactness words and comparisons, shares as fractions, log (not ln) in Russian."""
-    from .claims import CLAIM, MARKER, exact_claims
-
-    exact = exact_claims(root)
-    problems = []
-    for page, number, sentence in _sentences(root):
-        where, stem = f"{page}:{number}", Path(page).stem
-        words = EXACT.search(sentence)
-        zeros = [m for m in MARKER.finditer(sentence) if not m["number"].strip("0.,-−")]
-        if words and not zeros and not {(stem, m["id"]) for m in CLAIM.finditer(sentence)} & exact:
-            problems.append(
-                f"{where}: {words[0]!r} says two results are exactly equal: show it (a quoted "
-                "difference of [[0]], or a claim whose test asserts == 0 or True), or write "
-                "'equal up to rounding' with the printed difference"
-            )
-        comparison = COMPARISON.search(sentence)
-        if comparison and MARKER.search(sentence) and not CLAIM.search(sentence):
-            problems.append(
-                f"{where}: {comparison[0]!r} compares results: end the sentence with <!-- claim: "
-                "id --> and assert it in a test; between runs, over several seeds with the spread "
-                "printed, or word it as what one run showed"
-            )
-        share = SHARE.search(sentence)
-        if share:
-            problems.append(
-                f"{where}: {share[0]!r}: a share in prose is a percentage: [[96.1 %]] quotes a "
-                "printed 0.961"
-            )
-        if page.startswith("docs/ru/") and re.search(r"\\log(?![a-zA-Z_])", sentence):
-            problems.append(f"{where}: \\log in a Russian formula: the natural logarithm is \\ln")
-    for table in sorted((root / "snippets").glob("*.figures.tsv")):
-        lines = table.read_text(encoding="utf-8").splitlines()
-        ru = lines[0].split("\t").index("ru") if lines else 0
-        for number, line in enumerate(lines[1:], 2):
-            if "\\log" in (line.split("\t") + [""] * 2)[ru]:
-                problems.append(f"snippets/{table.name}:{number}: \\log in Russian: write \\ln")
-    return problems
-
-
 ALL_CHECKS = (
     *ALL_CHECKS,
-    british_spelling,
-    wording,
     structure_differences,
     avoided_terms,
     api_references,
     broken_links,
-    claims_have_tests,
+    unproven_claims,  # every claim of a page has a test, and every claim test a page
     glossary_terms,
     library_sections_shown,
     third_party_in_sources,

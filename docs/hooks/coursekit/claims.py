@@ -12,7 +12,6 @@ Two kinds of claim:
 
 from __future__ import annotations
 
-import ast
 import functools
 import inspect
 import re
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import LANGUAGES
+from . import LANGUAGES, ROOT
 from .pages import parse_fences
 
 MARKER = re.compile(
@@ -141,7 +140,6 @@ def claim_ids(text: str) -> dict[str, int]:
 
 # --- The tests of claims ------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[3]
 REGISTRY: dict[tuple[str, str], str] = {}  # (page stem, claim id) -> test name
 
 
@@ -225,60 +223,6 @@ def claim(stem: str, claim_id: str) -> Callable[[Callable[[Run], None]], Callabl
 CLAIM_TEST = re.compile(
     r"""@claim\(\s*["'](?P<stem>[\w-]+)["']\s*,\s*["'](?P<id>[\w-]+)["']\s*\)"""
 )
-
-
-ZERO_TEXT = re.compile(r"True|(?<![\w.])0\.0*(?:e[-+]?0+)?(?![\d.])")  # True, 0.0, 0.0e+00
-
-
-def _exact(value: object) -> bool:
-    if isinstance(value, str):
-        return bool(ZERO_TEXT.search(value))
-    return value is True or (type(value) in (int, float) and value == 0)
-
-
-def _asserts_exact(function: ast.AST) -> bool:
-    """Whether an ``assert`` wants an exact 0 or True: ``== 0``, ``"True" in``, ``.endswith``."""
-    for test in (n.test for n in ast.walk(function) if isinstance(n, ast.Assert)):
-        for node in ast.walk(test):
-            values: list[ast.expr] = []
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "endswith":
-                values = node.args
-            elif isinstance(node, ast.Compare) and {type(o) for o in node.ops} & {
-                ast.Eq,
-                ast.Is,
-                ast.In,
-            }:
-                operands = [node.left, *node.comparators]
-                values = [
-                    *operands,
-                    *(e for o in operands if isinstance(o, ast.List) for e in o.elts),
-                ]
-                indices = {id(n) for s in ast.walk(node) if isinstance(s, ast.Subscript)
-                           for n in ast.walk(s.slice)}  # fmt: skip
-                values += [n for n in ast.walk(node) if isinstance(n, ast.Constant)
-                           and isinstance(n.value, str) and id(n) not in indices]  # fmt: skip
-            if any(isinstance(v, ast.Constant) and _exact(v.value) for v in values):
-                return True
-    return False
-
-
-def exact_claims(root: Path) -> set[tuple[str, str]]:
-    """Claims whose test (or a helper of its file that it calls) asserts an exact 0 or True."""
-    found = set()
-    for test_file in sorted((root / "tests").glob("test_*.py")):
-        tree = ast.parse(test_file.read_text(encoding="utf-8"))
-        helpers = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
-        for function in helpers.values():
-            for decorator in function.decorator_list:
-                match = CLAIM_TEST.search("@" + ast.unparse(decorator))
-                called = {
-                    c.func.id
-                    for c in ast.walk(function)
-                    if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-                } & helpers.keys()
-                if match and any(_asserts_exact(helpers[n]) for n in {function.name, *called}):
-                    found.add((match["stem"], match["id"]))
-    return found
 
 
 def unproven_claims(root: Path) -> list[str]:

@@ -114,7 +114,7 @@ class Executor:
             "versions": versions,
             "runner": _sha(RUNNER.read_bytes()),
             # Only the code: where a block is shown (which language's page) changes nothing.
-            "blocks": [job["code"] for job in jobs],
+            "blocks": [(job["code"], job["run"]) for job in jobs],
             "figure_texts": tables,
             "decimal_comma": DECIMAL_COMMA,
         }
@@ -148,7 +148,7 @@ class Executor:
                     "code": block.code,
                     "filename": filename,
                     "first_line": first_line,
-                    "run": not block.is_library_source,
+                    "run": not block.excerpt,
                 }
             )
         programs = sorted(

@@ -115,6 +115,7 @@ class Expander:
             extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
         )
         self._pre = self._md.preprocessors["snippet"]
+        self.root = Path(options["base_path"][0])
 
     def expand(self, lines: list[str]) -> list[str]:
         """Returns the lines with every include replaced by what it includes."""
@@ -129,20 +130,12 @@ class CodeBlock:
     line: int
     code: str
     includes: list[Include]
+    excerpt: bool = False  # repeats lines of a listing above: shown, not run (see excerpts)
 
     @property
     def where(self) -> str:
         """``docs/ru/page.md:12``: where the block is written."""
         return f"{self.page}:{self.line}"
-
-    @property
-    def is_library_source(self) -> bool:
-        """Whether the block shows the library's own source (``src/…``) rather than a program.
-
-        Such a block is read, not run: the program imports the library, and a method shown on
-        its own is not runnable code.
-        """
-        return is_library_source(self.includes)
 
 
 def is_library_source(includes: list[Include]) -> bool:
@@ -150,13 +143,34 @@ def is_library_source(includes: list[Include]) -> bool:
     return bool(includes) and all(i.path.startswith("src/") for i in includes)
 
 
+def excerpts(root: Path, fences: list[Fence]) -> set[int]:
+    """Lines of the Python fences that show a library section nested in one shown above.
+
+    A few lines of a method, to look at closely: pasted, they would fail. They are not run
+    (the listing above ran them), and their title says "excerpt".
+    """
+    shown: list[tuple[str, Section]] = []
+    found = set()
+    for fence in (f for f in fences if f.is_python):
+        spans = [(i.path, s) for i in fence.includes if i.path.startswith("src/")
+                 for s in sections(root / i.path) if s.name == i.section]  # fmt: skip
+        if spans and all(
+            any(p == q and o.start < s.start and s.end < o.end for q, o in shown) for p, s in spans
+        ):
+            found.add(fence.line)
+        shown += spans
+    return found
+
+
 def python_blocks(page: str, text: str, expander: Expander) -> list[CodeBlock]:
     """The page's Python blocks, in order, with includes expanded."""
+    fences = parse_fences(text)
+    skipped = excerpts(expander.root, fences)
     blocks = []
-    for fence in parse_fences(text):
+    for fence in fences:
         if fence.is_python:
             code = "\n".join(expander.expand(fence.body)).strip("\n") + "\n"
-            blocks.append(CodeBlock(page, fence.line, code, fence.includes))
+            blocks.append(CodeBlock(page, fence.line, code, fence.includes, fence.line in skipped))
     return blocks
 
 

@@ -3,9 +3,11 @@
 pytest-codeblocks reads a page's code blocks and its markers (``<!--pytest.mark.skip-->``,
 ``<!--pytest-codeblocks:expected-output-->`` ...), but it reads the raw Markdown, where a
 block holds only an ``--8<--`` line. Here each page is first expanded with pymdownx.snippets'
-own preprocessor, then handed to pytest-codeblocks. The blocks of a page run in order in one
-fresh interpreter — what a reader gets by pasting them one after another — through the
-build's executor and cache, so a chapter that the build already ran is not run again.
+own preprocessor, then handed to pytest-codeblocks. The blocks of a page, the library's
+listings included, run in order in one fresh interpreter — what a reader gets by pasting them
+one after another (only an excerpt, titled so, is not run again: see ``pages.excerpts``) —
+through the build's executor and cache, so a chapter that the build already ran is not run
+again.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ import pytest
 from pytest_codeblocks.main import extract_from_buffer
 from pytest_codeblocks.plugin import TestBlock
 
-from . import LANGUAGES
+from . import LANGUAGES, ROOT
 from .execute import BlockOutput, ExecutionError, Executor
 from .pages import PYTHON_LANGS, CodeBlock, Expander, python_blocks, snippet_config
-
-ROOT = Path(__file__).resolve().parents[3]
 
 _runs: dict[str, tuple[list[BlockOutput], ExecutionError | None]] = {}
 

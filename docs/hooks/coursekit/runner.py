@@ -142,7 +142,7 @@ def main(job_path: str, result_path: str) -> int:
     for block in job["blocks"]:
         figures.clear()
         stdout = io.StringIO()
-        if not block.get("run", True):  # the library's own source, shown to be read
+        if not block.get("run", True):  # an excerpt of a listing above, already run
             results.append({"stdout": "", "figures": []})
             continue
         source = "\n" * (block["first_line"] - 1) + block["code"]
