@@ -237,6 +237,30 @@ for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)]:
 
 
 # %%
+# --8<-- [start:conv_layer_ours]
+generator = torch.Generator().manual_seed(0)
+our_layer = Conv2d(3, 4, kernel_size=3, padding=1, generator=generator, dtype=F64)
+our_maps = our_layer(x)  # the 2 pictures of 3 channels from the check above
+# --8<-- [end:conv_layer_ours]
+
+# %%
+# --8<-- [start:conv_layer_torch]
+torch_layer = torch.nn.Conv2d(3, 4, kernel_size=3, padding=1, dtype=F64)
+with torch.no_grad():  # the same filters and biases as our layer
+    torch_layer.weight.copy_(our_layer.weight)
+    torch_layer.bias.copy_(our_layer.bias)
+torch_maps = torch_layer(x)
+# --8<-- [end:conv_layer_torch]
+
+# %%
+# --8<-- [start:conv_layer_difference]
+print("shapes:", tuple(our_maps.shape), tuple(torch_maps.shape))
+print(f"max difference: {(our_maps - torch_maps).abs().max().item():.1e}")
+print("torch.equal:", torch.equal(our_maps, torch_maps))
+# --8<-- [end:conv_layer_difference]
+
+
+# %%
 # --8<-- [start:cnn]
 def make_cnn(seed=0):
     generator = torch.Generator().manual_seed(seed)
@@ -378,10 +402,51 @@ for name, model in [("MLP", mlp_model), ("CNN", cnn_model)]:
 
 
 # %%
+# --8<-- [start:shifted_faces]
+def shift_right_by(x, pixels):
+    """Moves pictures `pixels` columns to the right; the columns left empty get 0, the mean."""
+    return F.pad(x, (pixels, 0))[..., : x.shape[-1]]
+
+
+val_faces = x_val[y_val == 1]  # the 25 validation faces: both networks found every one
+for pixels in [0, 2, 4, 6, 8]:
+    with torch.no_grad():
+        found = [
+            (model(shift_right_by(val_faces, pixels)) > 0).to(F64).mean().item()
+            for model in (mlp_model, cnn_model)
+        ]
+    print(f"faces shifted by {pixels} pixels: found by the MLP {found[0]:.2f}, CNN {found[1]:.2f}")
+# --8<-- [end:shifted_faces]
+
+# %%
+# --8<-- [start:cat_25]
+square = gray_cat[..., 75:375]  # the middle 300 x 300 pixels of the photo: Chelsea's head
+small_cat = F.interpolate(square, size=(25, 25), mode="area")  # each pixel: a 12 x 12 mean
+x_cat = (small_cat - mean) / std  # standardized like the training pictures
+for name, model in [("MLP", mlp_model), ("CNN", cnn_model)]:
+    with torch.no_grad():
+        probability = torch.sigmoid(model(x_cat)).item()
+    print(f"{name}: probability that the cat is a face {probability:.3f}")
+fig, axes = plt.subplots(1, 3, figsize=(5.4, 2.1))
+panels = [(val_faces[0, 0], "face"), (shift_right_by(val_faces, 4)[0, 0], "shifted by 4 pixels"),
+          (x_cat[0, 0], "cat, 25 × 25")]  # fmt: skip
+for ax, (image, title) in zip(axes, panels, strict=True):
+    ax.imshow(image, cmap="gray")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:cat_25]
+
+
+# %%
 # --8<-- [start:exercise_1]
 def f1_score(predicted, target):
-    precision, recall, _ = precision_recall(predicted, target)
-    return 2 * precision * recall / (precision + recall)
+    true_positives = int(((predicted == 1) & (target == 1)).sum())
+    false_positives = int(((predicted == 1) & (target == 0)).sum())
+    false_negatives = int(((predicted == 0) & (target == 1)).sum())
+    # 2PR / (P + R) with P and R written out; no 0 / 0 when nothing is found
+    return 2 * true_positives / (2 * true_positives + false_positives + false_negatives)
 
 
 predicted = (probabilities >= 0.5).to(F64)  # the network that saw 4 pictures

@@ -213,6 +213,9 @@ def test_more_pictures_better(run) -> None:
     means = [floats(line)[1] for line in run.output("how_many_examples").splitlines()]
     assert len(means) == 5
     assert means == sorted(means) and means[0] < 0.7 < 0.99 < means[-1]
+    spreads = [row[3] - row[2] for row in map(floats, run.output("how_many_examples").splitlines())]
+    assert abs(spreads[1] - spreads[0]) < 0.05  # as wide with 4 pictures as with 2
+    assert spreads[1:] == sorted(spreads[1:], reverse=True) and spreads[2] < spreads[1]
 
 
 @claim("ch13_is_it_a_cat", "precision-recall-match-sklearn")
@@ -280,3 +283,30 @@ def test_test_errors_are_false_positives(run) -> None:
         assert recall == 1.0 and precision < 1.0 and 0.85 < accuracy < 1.0
     for section in ("mlp", "cnn_train"):
         assert floats(run.output(section))[-1] == 1.0  # validation was perfect
+
+
+@claim("ch13_is_it_a_cat", "conv-layer-matches-torch")
+def test_conv_layer_matches_torch_on_the_page(run) -> None:
+    output = run.output("conv_layer_difference")
+    shapes = floats(line_with(output, "shapes"))
+    assert shapes[:4] == shapes[4:]
+    assert 0 < floats(line_with(output, "max difference"))[0] < 1e-14
+    assert line_with(output, "torch.equal").endswith("False")
+
+
+@claim("ch13_is_it_a_cat", "shifted-faces-missed")
+def test_shifted_faces_missed(run) -> None:
+    rows = {int(r[0]): r[1:] for r in map(floats, run.output("shifted_faces").splitlines())}
+    assert rows[0] == [1.0, 1.0]  # unshifted, every validation face is found
+    mlp, cnn = [rows[p][0] for p in sorted(rows)], [rows[p][1] for p in sorted(rows)]
+    assert mlp == sorted(mlp, reverse=True) and mlp[-1] < 0.5 and rows[4][0] < 0.8
+    assert all(c >= m for c, m in zip(cnn, mlp, strict=True))  # the CNN held up longer
+    assert rows[8][1] < 0.8  # but it too misses faces shifted by 8 pixels
+
+
+@claim("ch13_is_it_a_cat", "cat-networks-disagree")
+def test_cat_networks_disagree(run) -> None:
+    output = run.output("cat_25")
+    mlp, cnn = floats(line_with(output, "MLP"))[-1], floats(line_with(output, "CNN"))[-1]
+    assert mlp < 0.5 < cnn
+    assert run.figures("cat_25") == 1
