@@ -131,7 +131,7 @@ torch_model = measure("PyTorch", train_torch)
 # %%
 # --8<-- [start:autokeras]
 def train_autokeras(x_train, y_train, x_test):
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(0)  # NumPy's generator (the tuner's choices) and torch's
     with tempfile.TemporaryDirectory() as trials_dir:  # AutoKeras saves every model it tries
         search = ak.StructuredDataClassifier(max_trials=2, seed=0, directory=trials_dir)
         search.fit(x_train.numpy(), y_train.numpy(), epochs=20, verbose=0)

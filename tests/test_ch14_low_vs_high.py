@@ -110,7 +110,7 @@ def test_trials_differ(run) -> None:
 def test_underneath_thousand_times(run) -> None:
     counts = [int(ln.split()[-1]) for ln in run.output("underneath").splitlines()]
     ours, torch_lines, keras_lines = counts
-    assert 100 < ours < 2000
+    assert 100 < ours < 1000  # "a few hundred lines"
     assert torch_lines > 1000 * ours
     assert keras_lines > 100 * ours
 
