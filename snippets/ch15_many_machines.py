@@ -18,11 +18,16 @@ F64 = torch.float64
 # %%
 # --8<-- [start:device]
 print("CUDA available:", torch.cuda.is_available())
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+if torch.cuda.is_available():
+    device = torch.device("cuda")  # an NVIDIA GPU
+elif torch.backends.mps.is_available():
+    device = torch.device("mps")  # the GPU of a Mac with Apple silicon
+else:
+    device = torch.device("cpu")
 print("device:", device)
 if device.type == "cuda":
     print("GPU:", torch.cuda.get_device_name(device))
-else:
+elif device.type == "cpu":
     print("no GPU on this machine: everything below runs on the CPU")
 # --8<-- [end:device]
 
@@ -46,6 +51,8 @@ print("x.to(device, torch.float64):", x.to(device, F64).dtype)
 def synchronize(device):
     if device.type == "cuda":
         torch.cuda.synchronize(device)  # wait until the GPU has done all it was given
+    elif device.type == "mps":
+        torch.mps.synchronize()  # the same on a Mac's GPU
 
 
 def median_time(fn, device, repeats=5):
@@ -136,6 +143,40 @@ with torch.no_grad():
     print(f"after, one process: {torch.nn.functional.mse_loss(single(x), y).item():.4f}")
     print(f"after, DDP:         {torch.nn.functional.mse_loss(ddp_model(x), y).item():.4f}")
 # --8<-- [end:same_result]
+
+
+# %%
+# --8<-- [start:uneven_batches]
+UNEVEN = 7  # 64 samples: 9 batches of 7, split 4 + 3, and a last one of 1, split 1 + 0
+model, x, y = example(seed=0)
+args = (world_size, free_port(), model, x, y, UNEVEN, LR, 1, results)  # 1 epoch
+mp.start_processes(worker, args=args, nprocs=world_size, start_method="fork")
+
+single, x, y = example(seed=0)
+optimizer = torch.optim.SGD(single.parameters(), lr=LR)
+for start in range(0, len(x), UNEVEN):
+    x_batch, y_batch = x[start : start + UNEVEN], y[start : start + UNEVEN]
+    optimizer.zero_grad()
+    torch.nn.functional.mse_loss(single(x_batch), y_batch).backward()
+    optimizer.step()
+single_weights = torch.nn.utils.parameters_to_vector(single.parameters()).detach()
+gap = (results[0] - single_weights).abs().max().item()
+print(f"batches of {UNEVEN} on 2 ranks vs one process: max difference {gap:.1e}")
+# --8<-- [end:uneven_batches]
+
+
+# %%
+# --8<-- [start:sampler_epochs]
+from torch.utils.data import DistributedSampler
+
+samples = range(8)  # a data set of 8 samples; DistributedSampler needs only its length
+sampler = DistributedSampler(samples, num_replicas=2, rank=0, shuffle=True, seed=0)
+for epoch in range(3):
+    print(f"epoch {epoch}, no set_epoch: rank 0 takes {list(sampler)}")
+for epoch in range(3):
+    sampler.set_epoch(epoch)  # at the start of every epoch, in every process
+    print(f"epoch {epoch}, set_epoch({epoch}): rank 0 takes {list(sampler)}")
+# --8<-- [end:sampler_epochs]
 
 
 # %%

@@ -279,3 +279,19 @@ def test_torchrun_entry_same_loss(run) -> None:
     losses = torchrun_losses()
     assert losses[0] == losses[1]
     assert losses[0] == pytest.approx(page_loss, abs=5e-5)  # the page prints 4 decimals
+
+
+@claim("ch15_many_machines", "uneven-batches-equal-single")
+def test_uneven_batches_equal_single(run) -> None:
+    output = run.output("uneven_batches")
+    assert floats(line_with(output, "batches of 7 on 2 ranks"))[-1] < 1e-12
+
+
+@claim("ch15_many_machines", "set-epoch-reshuffles")
+def test_set_epoch_reshuffles(run) -> None:
+    lines = run.output("sampler_epochs").splitlines()
+    without = [line.split("takes")[1] for line in lines if "no set_epoch" in line]
+    with_set_epoch = [line.split("takes")[1] for line in lines if "set_epoch(" in line]
+    assert len(without) == len(with_set_epoch) == 3
+    assert len(set(without)) == 1  # the same order in every epoch
+    assert len(set(with_set_epoch)) == 3  # a new order in every epoch
