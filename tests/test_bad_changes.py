@@ -250,7 +250,7 @@ def git(project: Path, *args: str) -> str:
 def translation_status(project: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "docs" / "hooks")}
     return subprocess.run(
-        [sys.executable, "-m", "coursekit.translations", "status"],
+        [sys.executable, "-m", "coursekit.translations", "status", "--all"],
         cwd=project,
         capture_output=True,
         text=True,

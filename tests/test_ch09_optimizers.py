@@ -306,7 +306,7 @@ def test_exercise_checks_accept_right_answers(capsys) -> None:
 WRONG = [
     (check_1, momentum_averaged, "buf = μ·buf + g", "buf = μ·buf + g"),
     (check_1, momentum_forgotten, "обычный градиентный спуск", "plain gradient descent"),
-    (check_1, lambda *args: torch.zeros(3), "steps + 1", "steps + 1"),
+    (check_1, lambda *args: torch.zeros(3, dtype=torch.float64), "steps + 1", "steps + 1"),
     (check_2, adam_uncorrected, "Поправки на смещение нет", "bias correction is missing"),
     (check_2, adam_step_stuck, "Первый шаг верный", "first step is right"),
     (check_3, lambda ps, wd: wd * sum((p**2).sum() for p in ps), "вдвое больше", "twice"),

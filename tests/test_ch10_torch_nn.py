@@ -271,7 +271,7 @@ WRONG = [
     (check_1, ReLUAtTheEnd, "выходного слоя ReLU не нужна", "No ReLU after the output"),
     (check_1, PlainTensors, "только 4 параметров", "only 4 of its 6"),
     (check_1, OutputFirst, "Формы параметров не те", "parameter shapes are wrong"),
-    (check_1, lambda a, b: None, "наследник nn.Module", "subclass of nn.Module"),
+    (check_1, lambda *sizes: None, "наследник nn.Module", "subclass of nn.Module"),
     (check_2, without_momentum, "без метода моментов", "without momentum"),
     (check_2, without_zero_grad, "Градиенты копятся", "gradients pile up"),
     (check_2, one_epoch_only, "15 чисел", "15 numbers"),

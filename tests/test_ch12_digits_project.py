@@ -67,7 +67,7 @@ def by_columns(matrix):
 
 def overall_accuracy(matrix):
     matrix = torch.as_tensor(matrix, dtype=torch.float64)
-    return matrix.diagonal().sum() / matrix.sum() * torch.ones(len(matrix))
+    return matrix.diagonal().sum() / matrix.sum() * torch.ones(len(matrix), dtype=matrix.dtype)
 
 
 def good_save(path, model, optimizer, epoch):

@@ -40,7 +40,7 @@ def test_each_chapter_has_an_executed_notebook_to_download(root, site, prefix):
         assert (folder / "index.html").is_file(), f"no notebook page for {chapter}"
         notebook = nbformat.read(folder / f"{chapter}.ipynb", as_version=4)
         install, *code = [c for c in notebook.cells if c.cell_type == "code"]
-        assert "%pip install" in install.source, f"{chapter}.ipynb: no install cell first"
+        assert "-m pip install" in install.source, f"{chapter}.ipynb: no install cell first"
         assert code, f"{chapter}.ipynb has no code"
         assert all(c.execution_count for c in code), f"{chapter}.ipynb: a cell was not run"
         assert any(c.outputs for c in code), f"{chapter}.ipynb has no outputs"

@@ -360,7 +360,7 @@ def _status_page(labels: dict[str, Any], lang: str, excluded: Any = None) -> str
     lines = [f"# {labels['status_title']}", "", labels["status_intro"], ""]
     header = " | ".join(labels["language_names"][code] for code in LANGUAGES)
     lines += [f"| {labels['status_page']} | {header} |", "| --- |" + " --- |" * len(LANGUAGES)]
-    for page in translations.pages(ROOT):
+    for page in translations.all_pages(ROOT):
         if excluded and excluded.match_file(page):
             continue
         cells = [names[_state["status"][(page, code)].state] for code in LANGUAGES]

@@ -15,6 +15,7 @@ from . import LANGUAGES
 from .claims import unproven_claims
 from .pages import SECTION_MARK, Fence, parse_fences, sections
 
+FIRST, SECOND = LANGUAGES  # every page of the one is compared with the other's
 CELL = re.compile(r"^# %%")
 
 
@@ -34,8 +35,8 @@ def missing_translations(root: Path) -> list[str]:
 
     problems = []
     work_in_progress: dict[str, list[str]] = load(root)["work_in_progress"]
-    ru, en = set(pages(root, "ru")), set(pages(root, "en"))
-    for lang, other, only in (("ru", "en", ru - en), ("en", "ru", en - ru)):
+    first, second = set(pages(root, FIRST)), set(pages(root, SECOND))
+    for lang, other, only in ((FIRST, SECOND, first - second), (SECOND, FIRST, second - first)):
         for page in sorted(only):
             if page in work_in_progress.get(other, []):
                 continue
@@ -50,24 +51,24 @@ def missing_translations(root: Path) -> list[str]:
 def include_differences(root: Path) -> list[str]:
     """Page pairs whose code includes differ in content or order: the first difference."""
     problems = []
-    for page in sorted(set(pages(root, "ru")) & set(pages(root, "en"))):
+    for page in sorted(set(pages(root, FIRST)) & set(pages(root, SECOND))):
         sequences = {
             lang: [(inc.spec, inc.line) for f in _fences(root, lang, page) for inc in f.includes]
             for lang in LANGUAGES
         }
-        ru, en = sequences["ru"], sequences["en"]
-        for index in range(max(len(ru), len(en))):
-            left = ru[index] if index < len(ru) else None
-            right = en[index] if index < len(en) else None
+        one, two = sequences[FIRST], sequences[SECOND]
+        for index in range(max(len(one), len(two))):
+            left = one[index] if index < len(one) else None
+            right = two[index] if index < len(two) else None
             if left and right and left[0] == right[0]:
                 continue
-            where = f"docs/ru/{page}:{left[1]}" if left else f"docs/en/{page}:{right[1]}"  # type: ignore[index]
+            where = f"docs/{FIRST}/{page}:{left[1]}" if left else f"docs/{SECOND}/{page}:{right[1]}"  # type: ignore[index]
             problems.append(
                 f"{where}: include #{index + 1} differs between languages: "
-                f"ru has {left[0] if left else 'nothing'!r}"
-                f"{f' (docs/ru/{page}:{left[1]})' if left else ''}, "
-                f"en has {right[0] if right else 'nothing'!r}"
-                f"{f' (docs/en/{page}:{right[1]})' if right else ''}; "
+                f"{FIRST} has {left[0] if left else 'nothing'!r}"
+                f"{f' (docs/{FIRST}/{page}:{left[1]})' if left else ''}, "
+                f"{SECOND} has {right[0] if right else 'nothing'!r}"
+                f"{f' (docs/{SECOND}/{page}:{right[1]})' if right else ''}; "
                 "both languages show the same code in the same order"
             )
             break
@@ -232,7 +233,7 @@ def broken_links(root: Path) -> list[str]:
                         problems.append(f"{where}: links to {target!r}, which does not exist")
                     elif anchor and resolved.endswith(".md") and exists:
                         own = base / resolved
-                        source = own if own.is_file() else root / "docs" / "ru" / resolved
+                        source = own if own.is_file() else root / "docs" / FIRST / resolved
                         if anchor not in _anchors(source.read_text(encoding="utf-8")):
                             problems.append(
                                 f"{where}: links to {target!r}, but that page has no heading "
@@ -373,21 +374,21 @@ ADVICE = {
 
 
 def _first_difference(
-    page: str, kind: str, ru: list[tuple[str, int]], en: list[tuple[str, int]]
+    page: str, kind: str, one: list[tuple[str, int]], two: list[tuple[str, int]]
 ) -> list[str]:
     """The first position where two ordered lists of features differ, as a message."""
-    for index in range(max(len(ru), len(en))):
-        left = ru[index] if index < len(ru) else None
-        right = en[index] if index < len(en) else None
+    for index in range(max(len(one), len(two))):
+        left = one[index] if index < len(one) else None
+        right = two[index] if index < len(two) else None
         if left and right and left[0] == right[0]:
             continue
         if left and right:
-            where = f"docs/ru/{page}:{left[1]}"
+            where = f"docs/{FIRST}/{page}:{left[1]}"
             what = (
                 f"{kind} #{index + 1} is {left[0]!r} here, but {right[0]!r} in the other language"
             )
         else:
-            lang, (item, line) = ("ru", left) if left else ("en", right)  # type: ignore[misc]
+            lang, (item, line) = (FIRST, left) if left else (SECOND, right)  # type: ignore[misc]
             where = f"docs/{lang}/{page}:{line}"
             what = f"{kind} {item!r} has no counterpart in the other language"
         return [f"{where}: {what}; {ADVICE[kind]}"]
@@ -397,36 +398,37 @@ def _first_difference(
 def structure_differences(root: Path) -> list[str]:
     """Page pairs that differ in formulas, admonitions, images, link targets or heading anchors."""
     problems = []
-    for page in sorted(set(pages(root, "ru")) & set(pages(root, "en"))):
+    for page in sorted(set(pages(root, FIRST)) & set(pages(root, SECOND))):
         features = {
             lang: _features((root / "docs" / lang / page).read_text(encoding="utf-8"))
             for lang in LANGUAGES
         }
         for kind, advice in ADVICE.items():
-            ru, en = features["ru"][kind], features["en"][kind]
+            one, two = features[FIRST][kind], features[SECOND][kind]
             if kind in {"formula"}:
-                if len(ru) != len(en):
-                    longer, lang = (ru, "ru") if len(ru) > len(en) else (en, "en")
-                    shorter = en if lang == "ru" else ru
+                if len(one) != len(two):
+                    longer, lang = (one, FIRST) if len(one) > len(two) else (two, SECOND)
+                    shorter = two if lang == FIRST else one
                     line = longer[len(shorter)][1] if len(shorter) < len(longer) else 1
                     problems.append(
-                        f"docs/{lang}/{page}:{line}: {len(ru)} formulas in ru, {len(en)} in en "
+                        f"docs/{lang}/{page}:{line}: {len(one)} formulas in {FIRST}, "
+                        f"{len(two)} in {SECOND} "
                         f"(the first extra one may be here); {advice}"
                     )
                 continue
             if kind == "link target":
-                ru_set, en_set = sorted({t for t, _ in ru}), sorted({t for t, _ in en})
-                for target, line in ru + en:
-                    lang = "ru" if (target, line) in ru else "en"
-                    other = en_set if lang == "ru" else ru_set
+                one_set, two_set = sorted({t for t, _ in one}), sorted({t for t, _ in two})
+                for target, line in one + two:
+                    lang = FIRST if (target, line) in one else SECOND
+                    other = two_set if lang == FIRST else one_set
                     if target not in other:
                         problems.append(
                             f"docs/{lang}/{page}:{line}: links to {target!r}, which the "
-                            f"{'en' if lang == 'ru' else 'ru'} version does not; {advice}"
+                            f"{SECOND if lang == FIRST else FIRST} version does not; {advice}"
                         )
                         break
                 continue
-            problems += _first_difference(page, kind, ru, en)
+            problems += _first_difference(page, kind, one, two)
     return problems
 
 

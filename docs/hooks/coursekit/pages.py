@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+import yaml
+
+from . import ROOT
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
 INCLUDE = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<spec>[^"]+)"[ \t]*$')
@@ -102,9 +105,16 @@ def parse_fences(text: str) -> list[Fence]:
     return fences
 
 
-def snippet_config(base_path: Path, check_paths: bool = True) -> dict[str, Any]:
-    """The pymdownx.snippets options the site uses (see mkdocs.yml)."""
-    return {"base_path": [str(base_path)], "check_paths": check_paths, "dedent_subsections": True}
+def snippet_config(base_path: Path) -> dict[str, Any]:
+    """mkdocs.yml's pymdownx.snippets options, read from there, with ``base_path`` as the root."""
+
+    class Loader(yaml.SafeLoader):
+        """Reads mkdocs.yml's own tags (``!relative``, ``!!python/name:``) as None."""
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader)
+    options = next(e for e in config["markdown_extensions"] if "pymdownx.snippets" in e)
+    return {**options["pymdownx.snippets"], "base_path": [str(base_path)]}
 
 
 class Expander:

@@ -67,7 +67,7 @@ def save(root: Path, record: dict[str, Any]) -> None:
     )
 
 
-def pages(root: Path) -> list[str]:
+def all_pages(root: Path) -> list[str]:
     """Every page of either language, relative to docs/<lang>."""
     found = set()
     for lang in LANGUAGES:
@@ -97,7 +97,7 @@ def statuses(root: Path) -> list[Status]:
     record = load(root)
     synced: dict[str, dict[str, str]] = record["synced"]
     result = []
-    for page in pages(root):
+    for page in all_pages(root):
         texts = {}
         for lang in LANGUAGES:
             path = root / "docs" / lang / page
