@@ -99,9 +99,10 @@ translation-sync: $(STAMP)
 	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations sync $(PAGES)
 
 # Lighthouse (pinned in package.json) on every kind of page of both languages, served with gzip.
-node_modules/.installed: package.json package-lock.json
+# After $(KATEX), so that the build's install (without Lighthouse) does not undo this one.
+node_modules/.installed: package.json package-lock.json $(KATEX)
 	npm ci --silent --no-audit --no-fund
-	touch $@
+	touch $(KATEX) $@
 
 audit: build node_modules/.installed
 	$(BIN)/python benchmarks/audit.py
