@@ -8,6 +8,7 @@ import pytest
 import torch
 from coursekit.claims import claim
 from exercise_hints import wrong_answers_get_hints
+from output import floats, line_with
 
 from nnzero.data import MiniBatches
 from nnzero.exercises.ch08 import check_1, check_2, check_3
@@ -18,18 +19,6 @@ from nnzero.optim import SGD
 from nnzero.training import evaluate, train_epoch
 
 F64 = torch.float64
-
-
-def floats(text: str) -> list[float]:
-    """Every number in ``text``, ``nan`` and ``inf`` included."""
-    return [float(t) for t in re.findall(r"nan|inf|[-+]?\d+\.?\d*(?:e[-+]?\d+)?", text)]
-
-
-def line_with(output: str, start: str) -> str:
-    """The one line of ``output`` that starts with ``start``."""
-    lines = [line for line in output.splitlines() if line.startswith(start)]
-    assert len(lines) == 1, (start, output)
-    return lines[0]
 
 
 # --- The pieces the page relies on, against torch --------------------------------------------

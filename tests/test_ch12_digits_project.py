@@ -9,22 +9,10 @@ import pytest
 import torch
 from coursekit.claims import claim
 from exercise_hints import wrong_answers_get_hints
+from output import floats, line_with
 from torch import nn
 
 from nnzero.exercises.ch12 import check_1, check_2, check_3
-
-
-def floats(text: str) -> list[float]:
-    """Every number in ``text``."""
-    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", text)]
-
-
-def line_with(output: str, start: str) -> str:
-    """The one line of ``output`` that starts with ``start``."""
-    lines = [line for line in output.splitlines() if line.startswith(start)]
-    assert len(lines) == 1, (start, output)
-    return lines[0]
-
 
 # --- The exercises ------------------------------------------------------------------------------
 

@@ -1,12 +1,11 @@
 """Chapter 13: convolution from scratch against torch, the page's claims, the exercise checks."""
 
-import re
-
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 from coursekit.claims import claim
 from exercise_hints import wrong_answers_get_hints
+from output import floats, line_with
 
 from nnzero.conv import Conv2d, Flatten, MaxPool2d, conv2d, max_pool2d, output_size, unfold
 from nnzero.exercises.ch13 import check_1, check_2, check_3
@@ -26,18 +25,6 @@ GEOMETRIES = [
     (2, 3, 2),
     (4, 2, 1),
 ]
-
-
-def floats(text: str) -> list[float]:
-    """Every number in ``text``."""
-    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", text)]
-
-
-def line_with(output: str, start: str) -> str:
-    """The one line of ``output`` that starts with ``start``."""
-    lines = [line for line in output.splitlines() if line.startswith(start)]
-    assert len(lines) == 1, (start, output)
-    return lines[0]
 
 
 # --- The library against torch, in float64 -----------------------------------------------------

@@ -2,7 +2,6 @@
 
 import copy
 import os
-import re
 import socket
 import tempfile
 from contextlib import redirect_stdout
@@ -14,23 +13,12 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from coursekit.claims import claim
 from exercise_hints import wrong_answers_get_hints
+from output import floats, line_with
 
 from nnzero.distributed import data_parallel_train, example, free_port, main, worker
 from nnzero.exercises.ch15 import check_1, check_2, check_3
 
 F64 = torch.float64
-
-
-def floats(text: str) -> list[float]:
-    """Every number in ``text``."""
-    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", text)]
-
-
-def line_with(output: str, start: str) -> str:
-    """The one line of ``output`` that starts with ``start``."""
-    lines = [line for line in output.splitlines() if line.startswith(start)]
-    assert len(lines) == 1, (start, output)
-    return lines[0]
 
 
 def single_process(seed: int, batch_size: int, lr: float, epochs: int) -> torch.Tensor:
