@@ -25,8 +25,8 @@ def _check_windows(
 ) -> None:
     """Refuses inputs the course's windows do not handle, with torch's reasons where it has them.
 
-    The course takes a batch of images ``(N, C, H, W)`` with ``C >= 1``, and int sizes; a window
-    must fit into the padded image (torch raises then too).
+    The course takes a batch of images ``(N, C, H, W)`` with ``C, H, W >= 1``, and int sizes; a
+    window must fit into the padded image (torch raises then too).
     """
     if not isinstance(x, torch.Tensor) or x.dim() != 4:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
@@ -41,6 +41,8 @@ def _check_windows(
     assert isinstance(kernel_size, int) and isinstance(padding, int)
     if x.shape[1] == 0:
         refuse(where, f"the images have no channels: {tuple(x.shape)} (torch refuses this too)")
+    if 0 in x.shape[2:]:  # torch refuses this too, except conv2d on an empty batch
+        refuse(where, f"the images have no pixels: {tuple(x.shape)}")
     h, w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
     if kernel_size > min(h, w):
         refuse(

@@ -50,10 +50,18 @@ def mse(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def _check_bce(input: torch.Tensor, target: torch.Tensor) -> None:
-    """Refuses, as torch does, a target whose shape differs from the input's."""
+    """Refuses a target whose shape differs from the input's (as torch does), and infinite logits.
+
+    At an infinite logit ``max(z, 0) - z y`` becomes ``inf - inf``; torch gives ``inf`` or ``nan``.
+    """
     if input.shape != target.shape:
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    if input.isinf().any():
+        raise ValueError(
+            "nnzero.losses.binary_cross_entropy_with_logits supports finite logits only; "
+            "an infinite logit gives inf - inf in its formula (torch returns inf or nan there)"
         )
 
 

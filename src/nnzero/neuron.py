@@ -105,7 +105,7 @@ def relu(z: torch.Tensor) -> torch.Tensor:
     Returns:
         ``z`` where it is positive, zero elsewhere.
     """
-    return torch.where(z > 0, z, torch.zeros_like(z))
+    return torch.where(z <= 0, torch.zeros_like(z), z)  # nan stays nan, as in torch
     # --8<-- [end:relu]
 
 

@@ -109,6 +109,10 @@ def _check_batch(layer: BatchNorm1d, x: object) -> None:
             "nnzero.normalization.BatchNorm1d",
             f"expects a batch of shape (N, {features}), got {shape}; (N, C, L) input is torch-only",
         )
+    if layer.training and layer.eps <= 0:
+        refuse(
+            "nnzero.normalization.BatchNorm1d", "eps must be positive in training mode, as in torch"
+        )
 
 
 init_subset_of(
