@@ -163,12 +163,15 @@ def test_value_operations_and_gradients(op, a, b):
 
 
 def test_value_tiny_divisor():
-    """Value works in Python floats: the gradient of a / b needs b ** -2, which overflows for
-    |b| below about 1e-154, and Python raises OverflowError instead of returning a number."""
+    """Value works in Python floats (documented in nnzero.engine): the gradient of a / b needs
+    b ** -2, which overflows for |b| below about 1e-154, and Python raises OverflowError instead
+    of returning a number; b == 0 raises ZeroDivisionError where torch returns inf."""
     a, b = Value(1.0), Value(1e-200)
     out = a / b
     with pytest.raises(OverflowError):
         out.backward()
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / Value(0.0)
 
 
 # --- chapter 6: losses ------------------------------------------------------------------------

@@ -11,6 +11,12 @@ Each operation is written with its gradient rule right next to it, as a small
 gradients of the inputs. Adding (``+=``) rather than assigning is what makes a
 value that is used several times receive the sum of all its contributions.
 
+A ``Value`` computes in Python floats, not tensors: where a float operation
+divides by zero or overflows, Python raises ``ZeroDivisionError`` or
+``OverflowError`` where torch would return ``inf`` or ``nan``. For example
+``a / b`` with ``b == 0``, or the gradient of ``a / b`` for ``|b|`` below about
+1e-154 (it needs ``b ** -2``).
+
 Taught in [chapter 4](../ch04_autograd.md).
 """
 
