@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Builds of one commit are byte-identical: dates in the sitemap come from the commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help venv build serve serve-ru serve-en test lint pytest bench audit clean record colab library translation-status translation-sync
+.PHONY: help venv build serve serve-ru serve-en test lint pytest bench audit clean record colab library translation-status translation-sync new-chapter
 
 help:
 	@echo "make serve   build both languages and serve them at http://$(HOST):$(PORT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make audit   Lighthouse on every kind of page, both languages (needs Node and Chromium)"
 	@echo "make translation-status        the pages x languages that are outdated or missing (ALL=1: every one)"
 	@echo "make translation-sync PAGES=x.md   record that both versions of x.md now say the same"
+	@echo "make new-chapter N=16 SLUG=x   write every file of a new chapter ch16_x (see .github/CHAPTERS.md)"
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -97,6 +98,9 @@ translation-status: $(STAMP)
 translation-sync: $(STAMP)
 	@test -n "$(PAGES)" || { echo 'usage: make translation-sync PAGES="ch02_neuron.md ..."'; exit 2; }
 	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.translations sync $(PAGES)
+
+new-chapter: $(STAMP)
+	@PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.scaffold "$(N)" "$(SLUG)"
 
 # Lighthouse (pinned in package.json) on every kind of page of both languages, served with gzip.
 # After $(KATEX), so that the build's install (without Lighthouse) does not undo this one.
