@@ -143,11 +143,7 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Returns:
         The log-probabilities, shaped like ``input``; all of them are <= 0.
     """
-    # Shift by the largest score first, as logsumexp does: for scores near 1e300,
-    # z_i - (m + log 2) would round the log 2 away.
-    m = input.amax(dim=dim, keepdim=True).detach()
-    shifted = input - torch.where(m.isinf(), 0.0, m)
-    return shifted - logsumexp(shifted, dim).unsqueeze(dim)
+    return input - logsumexp(input, dim).unsqueeze(dim)
 
 
 # --8<-- [end:log_softmax]
