@@ -1,8 +1,8 @@
 """``make new-chapter N=16 SLUG=slug``: writes every file a new chapter needs, ready to build.
 
-The program has one section and an exercise, both pages have the title, the summary and the
-exercises, and the record, glossary, figure texts, exercise check, test and nav entries exist,
-so the chapter passes the checks as written. The author then replaces the placeholders.
+The program has its imports, one section and an exercise; both pages have the title, the summary
+and the exercises; the record, glossary, figure texts, exercise check, tests and nav entries
+exist. So the chapter passes the checks as written, and the author replaces the placeholders.
 """
 
 from __future__ import annotations
@@ -19,10 +19,15 @@ FILES = {
 # Run from the repository root: python snippets/{name}.py
 
 # %%
-# --8<-- [start:first_step]
+# --8<-- [start:imports]
 import torch
 
+torch.set_default_dtype(torch.float64)  # double precision everywhere
 torch.manual_seed(0)
+# --8<-- [end:imports]
+
+# %%
+# --8<-- [start:first_step]
 print("chapter {n}:", torch.ones(2).sum().item())
 # --8<-- [end:first_step]
 
@@ -30,7 +35,12 @@ print("chapter {n}:", torch.ones(2).sum().item())
 # --8<-- [start:exercise_1]
 from nnzero.exercises.ch{nn} import check_1
 
-check_1(lambda x: 2 * x)
+
+def double(x):
+    return 2 * x
+
+
+check_1(double)
 # --8<-- [end:exercise_1]
 """,
     "snippets/{name}.figures.tsv": "en\tru\n",
@@ -82,6 +92,10 @@ PAGE = """\
 
 {intro}
 
+```python
+--8<-- "snippets/{name}.py:imports"
+```
+
 ## {first} {{#first-step}}
 
 ```python
@@ -129,6 +143,21 @@ WORDS = {
     ),
 }
 CHAPTER_NAV = re.compile(r"^(\s+- )ch\d\d_\w+\.md$", re.MULTILINE)
+EXERCISE_TESTS = "tests/test_exercise_checks.py"  # every check against at least two wrong answers
+WRONG = """# chapter {n}
+
+
+@wrong("ch{nn}", 1, "умножьте вход на 2", "multiply the input by 2")
+def ch{nn}_negated(x):
+    return -x
+
+
+@wrong("ch{nn}", 1, "умножьте вход на 2", "multiply the input by 2")
+def ch{nn}_squared(x):
+    return x * x
+
+
+"""
 
 
 def scaffold(root: Path, number: int, slug: str) -> list[str]:
@@ -140,7 +169,12 @@ def scaffold(root: Path, number: int, slug: str) -> list[str]:
     for lang, words in WORDS.items():
         texts[f"docs/{lang}/{values['name']}.md"] = PAGE.format(**values, **words)
     texts[record_path(f"snippets/{values['name']}.py")] = render(
-        {"first_step": f"chapter {number}: 2.0\n", "exercise_1": "✓ exercise 1: correct\n"}, {}
+        {
+            "imports": "",
+            "first_step": f"chapter {number}: 2.0\n",
+            "exercise_1": "✓ exercise 1: correct\n",
+        },
+        {},
     )
     clash = [path for path in texts if (root / path).exists()]
     if clash:
@@ -152,7 +186,11 @@ def scaffold(root: Path, number: int, slug: str) -> list[str]:
         last = list(CHAPTER_NAV.finditer(text))[-1]
         entry = f"\n{last[1]}{values['name']}.md"
         (root / config).write_text(text[: last.end()] + entry + text[last.end() :], "utf-8")
-    return [*texts, "mkdocs.yml", "mkdocs.en.yml"]
+    tests = (root / EXERCISE_TESTS).read_text(encoding="utf-8")
+    tests = tests.replace("\n}\n", f'\n    ("ch{values["nn"]}", 1): ("double",),\n}}\n', 1)
+    at = tests.index('@pytest.mark.parametrize(("chapter", "number", "answer"')
+    (root / EXERCISE_TESTS).write_text(tests[:at] + WRONG.format(**values) + tests[at:], "utf-8")
+    return [*texts, "mkdocs.yml", "mkdocs.en.yml", EXERCISE_TESTS]
 
 
 def main(argv: list[str]) -> int:
