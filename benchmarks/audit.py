@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = Path(os.environ.get("LIGHTHOUSE") or ROOT / "node_modules" / ".bin" / "lighthouse")
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 PAGES = {  # kind -> path under a language's root
     "home": "",

@@ -161,6 +161,9 @@ def test_purged_css_keeps_the_rules_a_page_can_use():
     assert purge(".a:not(.b){x:1}", {"a"}) == ".a:not(.b){x:1}"
     assert purge('.c[href$=".pdf"]{y:2}', {"c"}) == '.c[href$=".pdf"]{y:2}'
     assert purge(".a:is(.p .q).r{z:3}", {"a"}) == ""
+    # Every element's ::before and ::after restyled for nothing; html/body inside the wrapper.
+    css = ".w *,.w *:before,.w *:after{b:1}.w body .a{c:2}.w html{d:3}.a:before{e:4}"
+    assert purge(css, {"w", "a"}) == ".w *{b:1}.a:before{e:4}"
 
 
 def test_theme_css_loses_the_rules_no_page_can_use():
