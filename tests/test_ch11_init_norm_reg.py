@@ -56,7 +56,8 @@ def test_batchnorm_equals_torch_over_many_steps(momentum: float, eps: float, n: 
 
 def test_batchnorm_output_is_standardized_in_training_mode() -> None:
     x = 3 * torch.randn(64, 4, dtype=F64) + 7
-    out = BatchNorm1d(4, eps=0.0, dtype=F64)(x).detach()
+    # eps must be positive in training (as in torch); 1e-300 is far below float64's rounding.
+    out = BatchNorm1d(4, eps=1e-300, dtype=F64)(x).detach()
     torch.testing.assert_close(out.mean(dim=0), torch.zeros(4, dtype=F64), rtol=0, atol=1e-12)
     torch.testing.assert_close(
         out.var(dim=0, unbiased=False), torch.ones(4, dtype=F64), rtol=0, atol=1e-12
