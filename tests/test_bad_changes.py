@@ -162,7 +162,7 @@ def test_a_page_missing_in_one_language(project):
 def test_an_include_missing_from_one_language(project):
     edit(project, "docs/en/demo.md", '--8<-- "snippets/demo.py:setup"', "")
     found = problems(project)
-    assert "include #1 differs between languages" in found
+    assert "docs/ru/demo.md:6: include #1 is 'snippets/demo.py:setup' here, but" in found
     assert "docs/en/demo.md:10: expected section 'setup' of snippets/demo.py here" in found
 
 

@@ -19,6 +19,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
     for folder in ("docs", "snippets", "src", "tests"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=skip)
+    shutil.copytree(ROOT / ".github" / "chapter-template", copy / ".github" / "chapter-template")
     for config in ("mkdocs.yml", "mkdocs.en.yml", "pyproject.toml"):
         shutil.copy(ROOT / config, copy / config)
     scaffold(copy, 16, "some_slug")

@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import sys
+from html import escape
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -152,22 +153,23 @@ def on_post_build(config: MkDocsConfig) -> None:
         print(f"make record: rewrote {path.relative_to(ROOT)}", file=sys.stderr)
 
 
-def _warn_inline_python(page: str, text: str) -> None:
-    for fence in parse_fences(text):
-        if fence.is_python and fence.inline_code:
-            line, code = fence.inline_code[0]
-            log.warning(
-                "%s:%d: Python written inline (%r): show code only through an include "
-                'like --8<-- "snippets/<chapter>.py:<section>"',
-                page,
-                line,
-                code.strip(),
-            )
+def _program_of(text: str) -> str | None:
+    """The chapter program a page includes, if any."""
+    found = [i.path for f in parse_fences(text) for i in f.includes]
+    return next((path for path in found if path.startswith("snippets/")), None)
 
 
 def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
     page = _page_path(config, file.src_uri)
-    _warn_inline_python(page, file.content_string)
+    inline = checks.inline_code(file.content_string)
+    if inline:
+        log.warning(
+            "%s:%d: Python written inline (%r): show code only through an include "
+            'like --8<-- "snippets/<chapter>.py:<section>"',
+            page,
+            inline[0],
+            inline[1].strip(),
+        )
     blocks = python_blocks(page, file.content_string, _state["expander"])
     if not blocks:
         return []
@@ -213,12 +215,9 @@ def _add_notebook(
     config: MkDocsConfig, files: Files, file: File, outputs: dict[tuple[str, ...], BlockOutput]
 ) -> None:
     text = file.content_string
-    programs = [
-        i.path for f in parse_fences(text) for i in f.includes if i.path.startswith("snippets/")
-    ]
-    if not programs:
+    program = _program_of(text)
+    if not program:
         return
-    program = programs[0]
     stem = Path(program).stem
     title_match = H1.search(strip_front_matter(text))
     title = title_match[1].strip() if title_match else stem
@@ -265,15 +264,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             continue
         page = _page_path(config, file.src_uri)
         for text in executor.untranslated.get(page, []):
-            program = next(
-                (
-                    i.path
-                    for f in parse_fences(file.content_string)
-                    for i in f.includes
-                    if i.path.startswith("snippets/")
-                ),
-                "snippets/<chapter>.py",
-            )
+            program = _program_of(file.content_string) or "snippets/<chapter>.py"
             log.warning(
                 "%s:1: a figure of %s shows %r, which has no translation: add a row "
                 "'%s<TAB><translation>'",
@@ -587,13 +578,11 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         # instead of repeating each one inline as base64 in the page.
         up = "../" * page.url.count("/")
         for tag, uri, alt in zip(embedded, published, alts, strict=True):
-            escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            html = html.replace(tag, f'<img alt="{escaped}" src="{up}{uri}" />', 1)
+            html = html.replace(tag, f'<img alt="{escape(alt)}" src="{up}{uri}" />', 1)
         html = _sized_figures(html, page, files)
     else:
         for alt in alts:
-            escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            html = html.replace(NO_ALT, f'alt="{escaped}"', 1)
+            html = html.replace(NO_ALT, f'alt="{escape(alt)}"', 1)
     # A heading's id is the site's (the notebook's `<a id>`), not one made from its text, which
     # nbconvert leaves empty for Cyrillic.
     html = NOTEBOOK_HEADING.sub(r'<h\1 id="\3">\2', html)

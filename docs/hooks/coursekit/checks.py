@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import LANGUAGES
@@ -27,6 +27,19 @@ def pages(root: Path, lang: str) -> list[str]:
 
 def _fences(root: Path, lang: str, page: str) -> list[Fence]:
     return parse_fences((root / "docs" / lang / page).read_text(encoding="utf-8"))
+
+
+def each_page(root: Path) -> Iterator[tuple[str, str, str]]:
+    """``(language, page, text)`` for every page of every language."""
+    for lang in LANGUAGES:
+        for page in pages(root, lang):
+            yield lang, page, (root / "docs" / lang / page).read_text(encoding="utf-8")
+
+
+def inline_code(text: str) -> tuple[int, str] | None:
+    """The first line of Python written in a page instead of included, if any."""
+    found = [f.inline_code[0] for f in parse_fences(text) if f.is_python and f.inline_code]
+    return found[0] if found else None
 
 
 def missing_translations(root: Path) -> list[str]:
@@ -52,68 +65,44 @@ def include_differences(root: Path) -> list[str]:
     """Page pairs whose code includes differ in content or order: the first difference."""
     problems = []
     for page in sorted(set(pages(root, FIRST)) & set(pages(root, SECOND))):
-        sequences = {
-            lang: [(inc.spec, inc.line) for f in _fences(root, lang, page) for inc in f.includes]
+        one, two = (
+            [(inc.spec, inc.line) for f in _fences(root, lang, page) for inc in f.includes]
             for lang in LANGUAGES
-        }
-        one, two = sequences[FIRST], sequences[SECOND]
-        for index in range(max(len(one), len(two))):
-            left = one[index] if index < len(one) else None
-            right = two[index] if index < len(two) else None
-            if left and right and left[0] == right[0]:
-                continue
-            where = f"docs/{FIRST}/{page}:{left[1]}" if left else f"docs/{SECOND}/{page}:{right[1]}"  # type: ignore[index]
-            problems.append(
-                f"{where}: include #{index + 1} differs between languages: "
-                f"{FIRST} has {left[0] if left else 'nothing'!r}"
-                f"{f' (docs/{FIRST}/{page}:{left[1]})' if left else ''}, "
-                f"{SECOND} has {right[0] if right else 'nothing'!r}"
-                f"{f' (docs/{SECOND}/{page}:{right[1]})' if right else ''}; "
-                "both languages show the same code in the same order"
-            )
-            break
+        )
+        problems += _first_difference(page, "include", one, two)
     return problems
 
 
 def inline_python(root: Path) -> list[str]:
     """Python written inline in a page instead of included from snippets/ or src/."""
-    problems = []
-    for lang in LANGUAGES:
-        for page in pages(root, lang):
-            for fence in _fences(root, lang, page):
-                if fence.is_python and fence.inline_code:
-                    line, text = fence.inline_code[0]
-                    problems.append(
-                        f"docs/{lang}/{page}:{line}: Python written inline ({text.strip()!r}); "
-                        "move it to a section of snippets/<chapter>.py and include it: "
-                        '--8<-- "snippets/<chapter>.py:<section>"'
-                    )
-    return problems
+    return [
+        f"docs/{lang}/{page}:{found[0]}: Python written inline ({found[1].strip()!r}); "
+        "move it to a section of snippets/<chapter>.py and include it: "
+        '--8<-- "snippets/<chapter>.py:<section>"'
+        for lang, page, text in each_page(root)
+        if (found := inline_code(text))
+    ]
 
 
 def broken_includes(root: Path) -> list[str]:
     """Includes of a missing file or section."""
     problems = []
-    for lang in LANGUAGES:
-        for page in pages(root, lang):
-            for fence in _fences(root, lang, page):
-                for inc in fence.includes:
-                    where = f"docs/{lang}/{page}:{inc.line}"
-                    target = root / inc.path
-                    if not target.is_file():
-                        problems.append(f"{where}: includes {inc.path}, which does not exist")
-                        continue
-                    if inc.section:
-                        try:
-                            names = [s.name for s in sections(target)]
-                        except ValueError as error:
-                            problems.append(f"{where}: {error}")
-                            continue
-                        if inc.section not in names:
-                            problems.append(
-                                f"{where}: {inc.path} has no section {inc.section!r} "
-                                f"(it has: {', '.join(names) or 'none'})"
-                            )
+    for lang, page, text in each_page(root):
+        for inc in (inc for fence in parse_fences(text) for inc in fence.includes):
+            where, target = f"docs/{lang}/{page}:{inc.line}", root / inc.path
+            if not target.is_file():
+                problems.append(f"{where}: includes {inc.path}, which does not exist")
+                continue
+            try:
+                names = [s.name for s in sections(target)] if inc.section else []
+            except ValueError as error:
+                problems.append(f"{where}: {error}")
+                continue
+            if inc.section and inc.section not in names:
+                problems.append(
+                    f"{where}: {inc.path} has no section {inc.section!r} "
+                    f"(it has: {', '.join(names) or 'none'})"
+                )
     return problems
 
 
@@ -154,41 +143,39 @@ def program_layout(root: Path) -> list[str]:
 def pages_show_whole_programs(root: Path) -> list[str]:
     """A page that includes a chapter program includes every section of it, in order."""
     problems = []
-    for lang in LANGUAGES:
-        for page in pages(root, lang):
-            shown: dict[str, list[tuple[str, int]]] = {}
-            for fence in _fences(root, lang, page):
-                for inc in fence.includes:
-                    if inc.path.startswith("snippets/") and inc.section:
-                        shown.setdefault(inc.path, []).append((inc.section, inc.line))
-            for program, included in shown.items():
-                if not (root / program).is_file():
-                    continue
-                try:
-                    expected = [s.name for s in sections(root / program)]
-                except ValueError:
-                    continue
-                names = [name for name, _ in included]
-                if names == expected:
-                    continue
-                where = f"docs/{lang}/{page}"
-                for index, name in enumerate(expected):
-                    if index >= len(names) or names[index] != name:
-                        line = included[index][1] if index < len(included) else included[-1][1]
-                        got = names[index] if index < len(names) else "nothing"
-                        problems.append(
-                            f"{where}:{line}: expected section {name!r} of {program} here "
-                            f"(#{index + 1} of {len(expected)}), found {got!r}: a chapter page "
-                            "shows every section of its program, in order, so that its blocks run "
-                            "as the program does"
-                        )
-                        break
-                else:
-                    extra = included[len(expected)]
+    for lang, page, text in each_page(root):
+        shown: dict[str, list[tuple[str, int]]] = {}
+        for inc in (inc for fence in parse_fences(text) for inc in fence.includes):
+            if inc.path.startswith("snippets/") and inc.section:
+                shown.setdefault(inc.path, []).append((inc.section, inc.line))
+        for program, included in shown.items():
+            if not (root / program).is_file():
+                continue
+            try:
+                expected = [s.name for s in sections(root / program)]
+            except ValueError:
+                continue
+            names = [name for name, _ in included]
+            if names == expected:
+                continue
+            where = f"docs/{lang}/{page}"
+            for index, name in enumerate(expected):
+                if index >= len(names) or names[index] != name:
+                    line = included[index][1] if index < len(included) else included[-1][1]
+                    got = names[index] if index < len(names) else "nothing"
                     problems.append(
-                        f"{where}:{extra[1]}: section {extra[0]!r} of {program} is shown twice "
-                        "or out of order"
+                        f"{where}:{line}: expected section {name!r} of {program} here "
+                        f"(#{index + 1} of {len(expected)}), found {got!r}: a chapter page "
+                        "shows every section of its program, in order, so that its blocks run "
+                        "as the program does"
                     )
+                    break
+            else:
+                extra = included[len(expected)]
+                problems.append(
+                    f"{where}:{extra[1]}: section {extra[0]!r} of {program} is shown twice "
+                    "or out of order"
+                )
     return problems
 
 
@@ -212,33 +199,30 @@ def broken_links(root: Path) -> list[str]:
     """Relative links to a page, heading or image that does not exist."""
     problems = []
     programs = {p.stem for p in (root / "snippets").glob("*.py")}
-    for lang in LANGUAGES:
-        base = root / "docs" / lang
-        for page in pages(root, lang):
-            text = (base / page).read_text(encoding="utf-8")
-            for number, line in prose_lines(text):
-                for match in re.finditer(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)", line):
-                    target = match[1]
-                    if re.match(r"^[a-z]+:|^/|^<", target):
-                        continue
-                    path, _, anchor = target.partition("#")
-                    resolved = (Path(page).parent / path).as_posix() if path else page
-                    where = f"docs/{lang}/{page}:{number}"
-                    generated = resolved in GENERATED_PAGES or (
-                        resolved.startswith(("notebooks/", "figures/"))
-                        and resolved.split("/")[1].split(".")[0] in programs
-                    )
-                    exists = any((root / "docs" / code / resolved).is_file() for code in LANGUAGES)
-                    if not (exists or generated):
-                        problems.append(f"{where}: links to {target!r}, which does not exist")
-                    elif anchor and resolved.endswith(".md") and exists:
-                        own = base / resolved
-                        source = own if own.is_file() else root / "docs" / FIRST / resolved
-                        if anchor not in _anchors(source.read_text(encoding="utf-8")):
-                            problems.append(
-                                f"{where}: links to {target!r}, but that page has no heading "
-                                f"#{anchor}; give the heading an explicit anchor {{#{anchor}}}"
-                            )
+    for lang, page, text in each_page(root):
+        for number, line in prose_lines(text):
+            for match in re.finditer(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)", line):
+                target = match[1]
+                if re.match(r"^[a-z]+:|^/|^<", target):
+                    continue
+                path, _, anchor = target.partition("#")
+                resolved = (Path(page).parent / path).as_posix() if path else page
+                where = f"docs/{lang}/{page}:{number}"
+                generated = resolved in GENERATED_PAGES or (
+                    resolved.startswith(("notebooks/", "figures/"))
+                    and resolved.split("/")[1].split(".")[0] in programs
+                )
+                exists = any((root / "docs" / code / resolved).is_file() for code in LANGUAGES)
+                if not (exists or generated):
+                    problems.append(f"{where}: links to {target!r}, which does not exist")
+                elif anchor and resolved.endswith(".md") and exists:
+                    own = root / "docs" / lang / resolved
+                    source = own if own.is_file() else root / "docs" / FIRST / resolved
+                    if anchor not in _anchors(source.read_text(encoding="utf-8")):
+                        problems.append(
+                            f"{where}: links to {target!r}, but that page has no heading "
+                            f"#{anchor}; give the heading an explicit anchor {{#{anchor}}}"
+                        )
     return problems
 
 
@@ -277,18 +261,13 @@ def _resolve(root: Path, dotted: str) -> str | None:
 
 def api_references(root: Path) -> list[str]:
     """``::: name`` lines (mkdocstrings) that name nothing in src/."""
-    problems = []
-    for lang in LANGUAGES:
-        for page in pages(root, lang):
-            for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8")):
-                match = API_DIRECTIVE.match(line)
-                why = match and _resolve(root, match[1])
-                if why:
-                    problems.append(
-                        f"docs/{lang}/{page}:{number}: ::: {match[1]} — {why}; "  # type: ignore[index]
-                        "check the name (module.function or module.Class.method)"
-                    )
-    return problems
+    return [
+        f"docs/{lang}/{page}:{number}: ::: {match[1]} — {why}; "
+        "check the name (module.function or module.Class.method)"
+        for lang, page, text in each_page(root)
+        for number, line in prose_lines(text)
+        if (match := API_DIRECTIVE.match(line)) and (why := _resolve(root, match[1]))
+    ]
 
 
 ALL_CHECKS: tuple[Callable[[Path], list[str]], ...] = (
@@ -370,6 +349,7 @@ ADVICE = {
     "link target": "both versions link to the same pages and anchors",
     "heading anchor": "give the heading the same explicit anchor in both versions: "
     "## Title {#same-id}",
+    "include": "both languages show the same code in the same order",
 }
 
 
@@ -403,8 +383,8 @@ def structure_differences(root: Path) -> list[str]:
             lang: _features((root / "docs" / lang / page).read_text(encoding="utf-8"))
             for lang in LANGUAGES
         }
-        for kind, advice in ADVICE.items():
-            one, two = features[FIRST][kind], features[SECOND][kind]
+        for kind, one in features[FIRST].items():
+            two, advice = features[SECOND][kind], ADVICE[kind]
             if kind in {"formula"}:
                 if len(one) != len(two):
                     longer, lang = (one, FIRST) if len(one) > len(two) else (two, SECOND)
@@ -479,9 +459,8 @@ def library_sections_shown(root: Path) -> list[str]:
     """Section markers in the library's source only where a page shows them."""
     shown = {
         (inc.path, inc.section)
-        for lang in LANGUAGES
-        for page in pages(root, lang)
-        for fence in _fences(root, lang, page)
+        for _, _, text in each_page(root)
+        for fence in parse_fences(text)
         for inc in fence.includes
     }
     problems = []
@@ -509,16 +488,13 @@ REMOTE = re.compile(
 
 def third_party_in_sources(root: Path) -> list[str]:
     """A page that would make the reader's browser load something from another host."""
-    problems = []
-    for lang in LANGUAGES:
-        for page in pages(root, lang):
-            for number, line in prose_lines((root / "docs" / lang / page).read_text("utf-8")):
-                for match in REMOTE.finditer(line):
-                    problems.append(
-                        f"docs/{lang}/{page}:{number}: loads {match['url']} from a third-party "
-                        "host; put the file under docs/overrides/assets/ and use it from there"
-                    )
-    return problems
+    return [
+        f"docs/{lang}/{page}:{number}: loads {match['url']} from a third-party "
+        "host; put the file under docs/overrides/assets/ and use it from there"
+        for lang, page, text in each_page(root)
+        for number, line in prose_lines(text)
+        for match in REMOTE.finditer(line)
+    ]
 
 
 def glossary_terms(root: Path) -> list[str]:
