@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from coursekit import LANGUAGES, checks
-from coursekit.site_checks import third_party_resources
+from site_checks import third_party_resources
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = "glossary.md"

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 
 from nnzero.exercises import ExerciseError, hints_in
 from nnzero.exercises.ch01 import check_1, check_2

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 
 from nnzero.exercises import ExerciseError, hints_in
 from nnzero.exercises.ch02 import check_1, check_2

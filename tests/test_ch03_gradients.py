@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 import torch
-from coursekit.claims import Run, claim, page_run
+from claims_run import Run, claim, page_run
 
 from nnzero.calculus import (
     gradient_descent,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import matplotlib
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 
 from nnzero.engine import Value
 from nnzero.exercises import ExerciseError, hints_in

@@ -5,7 +5,7 @@ import math
 
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 
 from nnzero.calculus import numerical_gradient

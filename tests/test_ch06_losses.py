@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 
 from nnzero.exercises.ch06 import check_1, check_2, check_3
@@ -226,7 +226,7 @@ def test_mse_gradient_vanishes_when_confidently_wrong(run):
 
 
 def test_exercise_solutions_pass_on_the_page():
-    from coursekit.claims import page_run
+    from claims_run import page_run
 
     run = page_run(PAGE)
     for n in [1, 2, 3]:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
-from coursekit.claims import claim
+from claims_run import claim
 
 from nnzero.backprop import Gradients, MLPCrossEntropy, backward, forward, mlp_cross_entropy
 from nnzero.exercises import ExerciseError, hints_in

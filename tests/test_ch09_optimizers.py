@@ -4,7 +4,7 @@ import re
 
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 
 from nnzero import optim

@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 from torch import nn
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 from output import floats, line_with
 from torch import nn

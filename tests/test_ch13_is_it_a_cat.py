@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
-from coursekit.claims import claim
+from claims_run import claim
 from exercise_hints import wrong_answers_get_hints
 from output import floats, line_with
 

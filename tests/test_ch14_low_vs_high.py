@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from coursekit.claims import claim, page_run
+from claims_run import claim, page_run
 from exercise_hints import wrong_answers_get_hints
 from torch import nn
 

@@ -449,7 +449,7 @@ LIST_WITH_FORMULA = (
 def test_raw_tex_on_a_built_page_names_the_source_line(tmp_path, indent, raw):
     """A `$$` block indented by two spaces in a list is left as text; by four, it is typeset."""
     import markdown
-    from coursekit.site_checks import raw_tex
+    from site_checks import raw_tex
 
     source = "# Chapter 7\n\nText with $x$.\n\n" + LIST_WITH_FORMULA.format(indent=indent)
     (tmp_path / "docs" / "ru").mkdir(parents=True)
@@ -472,7 +472,7 @@ def test_raw_tex_on_a_built_page_names_the_source_line(tmp_path, indent, raw):
 
 
 def test_the_site_check_finds_tooltips_inside_a_tooltip_a_heading_a_link_code_or_math(tmp_path):
-    from coursekit.site_checks import nested_tooltips
+    from site_checks import nested_tooltips
 
     page = tmp_path / "ch09_optimizers" / "index.html"
     page.parent.mkdir()

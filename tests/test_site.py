@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 from coursekit import LANGUAGES
-from coursekit.site_checks import (
+from site_checks import (
     nested_tooltips,
     raw_tex,
     third_party_resources,

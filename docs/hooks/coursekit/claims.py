@@ -12,15 +12,13 @@ Two kinds of claim:
 
 from __future__ import annotations
 
-import functools
-import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import LANGUAGES, ROOT
+from . import LANGUAGES
 from .pages import parse_fences
 
 MARKER = re.compile(
@@ -136,88 +134,6 @@ def marker_problems(
 def claim_ids(text: str) -> dict[str, int]:
     """The claim ids of a page, with the line of each."""
     return {m["id"]: n for n, line in enumerate(text.splitlines(), 1) for m in CLAIM.finditer(line)}
-
-
-# --- The tests of claims ------------------------------------------------------------------
-
-REGISTRY: dict[tuple[str, str], str] = {}  # (page stem, claim id) -> test name
-
-
-class Run:
-    """A page's run, by section: what the chapter's tests assert claims against."""
-
-    def __init__(self, outputs: dict[str, str], figures: dict[str, int]) -> None:
-        self._outputs = outputs
-        self._figures = figures
-
-    def output(self, section: str) -> str:
-        """What the section printed."""
-        if section not in self._outputs:
-            raise KeyError(f"the page shows no section {section!r}: {sorted(self._outputs)}")
-        return self._outputs[section]
-
-    def numbers(self, section: str) -> list[float]:
-        """Every number the section printed, in order."""
-        return [float(t) for t in PRINTED.findall(self.output(section))]
-
-    def figures(self, section: str) -> int:
-        """How many figures the section showed."""
-        self.output(section)
-        return self._figures.get(section, 0)
-
-
-@functools.cache
-def page_run(stem: str) -> Run:
-    """The run of ``docs/<first language>/<stem>.md`` (from the build's cache when fresh)."""
-    from .execute import Executor
-    from .pages import Expander, python_blocks, section_of, snippet_config
-
-    page = f"docs/{LANGUAGES[0]}/{stem}.md"
-    text = (ROOT / page).read_text(encoding="utf-8")
-    blocks = python_blocks(page, text, Expander(snippet_config(ROOT)))
-    outputs = Executor(ROOT).run(page, blocks)
-    by_section: dict[str, str] = {}
-    figures: dict[str, int] = {}
-    for block, output in zip(blocks, outputs, strict=True):
-        name = section_of(block.includes)
-        if name:
-            by_section[name] = output.stdout
-            figures[name] = len(output.figures)
-    return Run(by_section, figures)
-
-
-def where(stem: str, claim_id: str) -> str:
-    """``docs/ru/x.md:12, docs/en/x.md:14``: the lines that make a claim."""
-    places = []
-    for lang in LANGUAGES:
-        path = ROOT / "docs" / lang / f"{stem}.md"
-        line = claim_ids(path.read_text(encoding="utf-8")).get(claim_id) if path.is_file() else None
-        places.append(
-            f"docs/{lang}/{stem}.md:{line}" if line else f"docs/{lang}/{stem}.md (missing!)"
-        )
-    return ", ".join(places)
-
-
-def claim(stem: str, claim_id: str) -> Callable[[Callable[[Run], None]], Callable[[], None]]:
-    """Marks a test as the proof of a claim of page ``stem``; it receives the page's Run."""
-
-    def decorate(test: Callable[[Run], None]) -> Callable[[], None]:
-        REGISTRY[(stem, claim_id)] = test.__name__
-
-        @functools.wraps(test)
-        def wrapper() -> None:
-            try:
-                test(page_run(stem))
-            except AssertionError as error:
-                raise AssertionError(
-                    f"{where(stem, claim_id)}: the claim {claim_id!r} no longer holds for the "
-                    f"page's run: {error}"
-                ) from None
-
-        wrapper.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
 
 
 CLAIM_TEST = re.compile(

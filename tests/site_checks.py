@@ -1,4 +1,4 @@
-"""Checks of the built site: what each page declares, loads and shows as text."""
+"""Checks of the built site, for the tests: what each page declares, loads and shows as text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
-from . import LANGUAGES
+from coursekit import LANGUAGES
 
 SRC = ("script", "img", "iframe", "source", "audio", "video", "embed")
 RESOURCE_ATTRS = {**dict.fromkeys(SRC, "src"), "object": "data"}
