@@ -13,8 +13,22 @@ from nnzero.losses import (
     softmax,
 )
 
-TOL = 1e-9
+F64 = torch.float64
+TOL = 1e-12
 SCALES = [1.0, 10.0, 1000.0]
+# Rows of logits whose naive exp overflows or underflows.
+EXTREME_ROWS = [
+    [1000.0, 0.0, -1000.0],
+    [1000.0, 1000.0, 999.0],
+    [-1000.0, -1000.0, -1000.0],
+    [-1000.0, 1000.0, 0.0],
+    [745.0, -745.0, 36.0],
+]
+SOFTMAX_FAMILY = [
+    (logsumexp, torch.logsumexp),
+    (log_softmax, torch.log_softmax),
+    (softmax, torch.softmax),
+]
 
 
 def leaf(t: torch.Tensor) -> torch.Tensor:
@@ -66,6 +80,7 @@ def test_bce_with_logits(seed, scale, shape, soft):
         [1000.0],
         [0.0],
         [700.0, -745.0, 36.0, -36.0],
+        [800.0, -800.0, 40.0, -40.0],
     ],
 )
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
@@ -97,6 +112,7 @@ def test_cross_entropy(seed, scale, n, c):
         [[1000.0, 1000.0, 999.0], [-1000.0, 1000.0, 0.0]],
         [[0.0, 0.0], [5.0, 5.0]],
         [[1000.0], [-1000.0]],
+        [[745.0, -745.0, 36.0]],
     ],
 )
 def test_cross_entropy_extremes(logits):
@@ -115,10 +131,7 @@ def test_cross_entropy_extremes(logits):
 @pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize("shape", [(1,), (5,), (4, 3), (2, 3, 6)])
 @pytest.mark.parametrize("dim", [-1, 0])
-@pytest.mark.parametrize(
-    ("ours", "ref"),
-    [(logsumexp, torch.logsumexp), (log_softmax, torch.log_softmax), (softmax, torch.softmax)],
-)
+@pytest.mark.parametrize(("ours", "ref"), SOFTMAX_FAMILY)
 def test_softmax_family(seed, scale, shape, dim, ours, ref):
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(shape, generator=g, dtype=torch.float64) * scale
@@ -129,20 +142,33 @@ def test_softmax_family(seed, scale, shape, dim, ours, ref):
     torch.testing.assert_close(ours(z, dim), ref(z, dim), rtol=1e-12, atol=1e-12)
 
 
-def test_softmax_family_extremes():
-    z = torch.tensor(
-        [[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0], [1000.0, 1000.0, 999.0]],
-        dtype=torch.float64,
+@pytest.mark.parametrize(("ours", "ref"), SOFTMAX_FAMILY)
+def test_softmax_family_extremes(ours, ref):
+    z = torch.tensor(EXTREME_ROWS, dtype=F64)
+    out = ours(z, -1)
+    assert torch.isfinite(out).all()
+    torch.testing.assert_close(out, ref(z, -1), rtol=1e-12, atol=1e-12)
+    weights = torch.randn(out.shape, generator=torch.Generator().manual_seed(6), dtype=F64)
+    compare(lambda x: (ours(x, -1) * weights).sum(), lambda x: (ref(x, -1) * weights).sum(), z)
+
+
+def test_softmax_rows_sum_to_one_at_extremes():
+    z = torch.tensor(EXTREME_ROWS, dtype=F64)
+    torch.testing.assert_close(softmax(z).sum(dim=-1), torch.ones(len(z), dtype=F64))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cross_entropy_gradient_is_p_minus_y(seed):
+    """The gradient with respect to the logits is (softmax - one_hot) / n, extreme rows too."""
+    g = torch.Generator().manual_seed(seed)
+    z = torch.cat(
+        [torch.randn(4, 3, generator=g, dtype=F64) * 5, torch.tensor(EXTREME_ROWS, dtype=F64)]
     )
-    for ours, ref in [
-        (logsumexp, torch.logsumexp),
-        (log_softmax, torch.log_softmax),
-        (softmax, torch.softmax),
-    ]:
-        out = ours(z, -1)
-        assert torch.isfinite(out).all()
-        torch.testing.assert_close(out, ref(z, -1), rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(softmax(z).sum(dim=-1), torch.ones(3, dtype=torch.float64))
+    targets = torch.randint(0, 3, (len(z),), generator=g)
+    x = leaf(z)
+    cross_entropy(x, targets).backward()
+    p_minus_y = torch.softmax(z, dim=-1) - F.one_hot(targets, 3).to(F64)
+    torch.testing.assert_close(x.grad, p_minus_y / len(z), rtol=0, atol=TOL)
 
 
 def test_losses_do_not_call_torch_losses(monkeypatch):
