@@ -1,4 +1,4 @@
-"""Each optimizer matches torch.optim to 1e-9 after 100 steps on a small MLP (float64)."""
+"""Each optimizer matches torch.optim to 1e-12 after 100 steps on a small MLP (float64)."""
 
 import copy
 
@@ -8,7 +8,7 @@ import torch.nn.functional as F  # noqa: N812
 
 from nnzero import optim
 
-TOL = 1e-9
+TOL = 1e-12
 STEPS = 100
 
 SETTINGS = [
@@ -17,10 +17,12 @@ SETTINGS = [
     ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
     ("SGD", {"lr": 0.1, "weight_decay": 0.01}),
     ("SGD", {"lr": 0.05, "momentum": 0.5, "dampening": 0.3, "weight_decay": 1e-3}),
+    ("SGD", {"lr": 0.05, "momentum": 0.8, "dampening": 0.1, "weight_decay": 0.01}),
     ("SGD", {"lr": 0.02, "momentum": 0.95, "nesterov": True, "weight_decay": 0.1}),
     ("RMSprop", {}),
     ("RMSprop", {"lr": 0.003, "alpha": 0.9}),
     ("RMSprop", {"lr": 0.003, "momentum": 0.9}),
+    ("RMSprop", {"lr": 0.003, "momentum": 0.9, "centered": True}),
     ("RMSprop", {"lr": 0.003, "centered": True, "weight_decay": 0.01}),
     ("RMSprop", {"lr": 0.01, "alpha": 0.5, "eps": 1e-3, "momentum": 0.5, "centered": True}),
     ("Adam", {}),
@@ -30,6 +32,7 @@ SETTINGS = [
     ("AdamW", {}),
     ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
     ("AdamW", {"lr": 0.01, "betas": (0.8, 0.95), "weight_decay": 0.0}),
+    ("AdamW", {"lr": 0.003, "betas": (0.8, 0.99), "eps": 1e-6}),
     ("AdamW", {"lr": 0.003, "betas": (0.95, 0.9999), "eps": 1e-6, "weight_decay": 0.5}),
 ]
 
@@ -71,7 +74,7 @@ def test_matches_torch_after_100_steps(name, kwargs):
     start = list(small_mlp(0).parameters())
     for p, q, p0 in zip(ours_model.parameters(), ref_model.parameters(), start, strict=True):
         assert not torch.equal(p, p0)  # the parameters did move
-        torch.testing.assert_close(p, q, rtol=TOL, atol=TOL)
+        torch.testing.assert_close(p, q, rtol=0, atol=TOL)
     torch.testing.assert_close(torch.tensor(ours_losses), torch.tensor(ref_losses))
 
 
