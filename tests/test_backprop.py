@@ -5,9 +5,9 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch.autograd.gradcheck import GradcheckError
 
-from nnzero.backprop import MLPCrossEntropy, backward, forward, mlp_cross_entropy
+from nnzero.backprop import Gradients, MLPCrossEntropy, backward, forward, mlp_cross_entropy
 
-TOL = 1e-9
+TOL = 1e-12
 
 
 def make_inputs(seed, n, d, h, c, scale=1.0):
@@ -31,7 +31,9 @@ def autograd_reference(x, w1, b1, w2, b2, targets):
     return loss.detach(), [t.grad for t in leaves]
 
 
+# (n, d, h, c): batch, inputs, hidden units, classes; the second row has a 1 in each place.
 SHAPES = [(1, 3, 4, 2), (5, 4, 6, 3), (16, 8, 10, 5), (32, 20, 16, 10), (7, 3, 5, 1)]
+SHAPES += [(1, 2, 2, 5), (5, 1, 3, 4), (8, 8, 1, 9), (6, 2, 6, 8), (3, 3, 8, 9), (4, 7, 5, 7)]
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -43,9 +45,10 @@ def test_hand_written_backward_equals_autograd(seed, shape, scale):
     grads = backward(cache)
     ref_loss, ref_grads = autograd_reference(*inputs)
     torch.testing.assert_close(loss, ref_loss, rtol=TOL, atol=TOL)
-    for ours, ref in zip(grads, ref_grads, strict=True):
-        assert ours.shape == ref.shape
-        torch.testing.assert_close(ours, ref, rtol=TOL, atol=TOL)
+    for name, ours, ref in zip(Gradients._fields, grads, ref_grads, strict=True):
+        assert ours.dtype == torch.float64, name
+        assert ours.shape == ref.shape, name
+        torch.testing.assert_close(ours, ref, rtol=TOL, atol=TOL, msg=name)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -61,13 +64,12 @@ def test_autograd_function_uses_hand_written_gradients(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_gradcheck(seed):
+@pytest.mark.parametrize("function", [MLPCrossEntropy.apply, mlp_cross_entropy])
+def test_gradcheck(seed, function):
     inputs = make_inputs(seed, 4, 3, 5, 3)
     leaves = tuple(t.clone().requires_grad_() for t in inputs[:5])
     targets = inputs[5]
-    assert torch.autograd.gradcheck(
-        lambda *p: MLPCrossEntropy.apply(*p, targets), leaves, eps=1e-6, atol=1e-7
-    )
+    assert torch.autograd.gradcheck(lambda *p: function(*p, targets), leaves, eps=1e-6, atol=1e-7)
 
 
 def test_gradcheck_catches_a_wrong_gradient(monkeypatch):
@@ -87,3 +89,20 @@ def test_gradcheck_catches_a_wrong_gradient(monkeypatch):
         torch.autograd.gradcheck(
             lambda *p: MLPCrossEntropy.apply(*p, inputs[5]), leaves, eps=1e-6, atol=1e-7
         )
+
+
+def test_gradcheck_catches_a_dropped_relu_mask():
+    """gradcheck really checks: a backward that lets gradients through switched-off units fails."""
+
+    class DroppedMask(MLPCrossEntropy):
+        @staticmethod
+        def backward(ctx, grad_loss):
+            ctx.cache = ctx.cache._replace(z1=torch.ones_like(ctx.cache.z1))
+            return MLPCrossEntropy.backward(ctx, grad_loss)
+
+    inputs = make_inputs(0, 5, 4, 6, 3)
+    leaves = tuple(t.clone().requires_grad_() for t in inputs[:5])
+    assert (leaves[0] @ leaves[1].T + leaves[2] <= 0).any()  # some units are off: a real bug
+    assert not torch.autograd.gradcheck(
+        DroppedMask.apply, (*leaves, inputs[5]), raise_exception=False
+    )
