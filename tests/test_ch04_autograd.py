@@ -1,11 +1,9 @@
-"""Chapter 4: the scalar engine against torch autograd, the graph drawing, claims, exercises."""
+"""Chapter 4: the graph drawing, the page's claims, the exercises; the engine: test_engine.py."""
 
 import math
-from collections.abc import Callable
 
 import matplotlib
 import pytest
-import torch
 from claims_run import claim
 
 from nnzero.engine import Value
@@ -14,53 +12,6 @@ from nnzero.exercises.ch04 import check_1, check_2, check_3
 from nnzero.graph import depths, draw_graph, trace
 
 matplotlib.use("Agg")
-
-F64 = torch.float64
-TOL = 1e-12
-
-# Each expression is written once: Values and 0-d tensors share the operators and methods.
-EXPRESSIONS: dict[str, Callable] = {
-    "neuron": lambda x, y, z: (x * y + z * 0.5 - 1).tanh(),
-    "page": lambda x, y, z: (
-        (x * y + x**3).tanh()
-        + (y / x).sigmoid()
-        - (x * x + 1).log()
-        + (-y).exp() * x
-        - (x - y).relu()
-    ),
-    "reused": lambda x, y, z: x * x * x + x / (y * y + 1) - z * x * y,
-    "deep_chain": lambda x, y, z: ((((x + y).tanh() * z).sigmoid() + x) ** 2).log(),
-    "relu_mix": lambda x, y, z: (x - y).relu() * (y - z).relu() + (z * 2).exp() / (1 + x * x),
-    "rdiv_rsub": lambda x, y, z: 3 / (x * x + 1) - (2 - y) * z + 1.5**2 * z,
-}
-POINTS = [(0.5, -1.5, 0.3), (-0.8, 0.4, 1.2), (1.3, 0.9, -0.6)]
-
-
-@pytest.mark.parametrize("name", EXPRESSIONS)
-@pytest.mark.parametrize("point", POINTS)
-def test_engine_matches_torch(name: str, point: tuple[float, float, float]) -> None:
-    f = EXPRESSIONS[name]
-    values = [Value(p) for p in point]
-    out = f(*values)
-    out.backward()
-    tensors = [torch.tensor(p, dtype=F64, requires_grad=True) for p in point]
-    ref = f(*tensors)
-    grads = torch.autograd.grad(ref, tensors, allow_unused=True)
-    assert out.data == pytest.approx(ref.item(), abs=TOL, rel=0)
-    for v, g in zip(values, grads, strict=True):
-        expected = 0.0 if g is None else g.item()
-        assert v.grad == pytest.approx(expected, abs=TOL, rel=0), (name, point)
-    # Not vacuous: at least one gradient is far from zero.
-    assert max(abs(v.grad) for v in values) > 0.01
-
-
-def test_reused_value_gets_sum_of_contributions() -> None:
-    a = Value(3.0)
-    (a + a).backward()
-    assert a.grad == 2.0
-    b = Value(3.0)
-    (b * b).backward()
-    assert b.grad == 6.0
 
 
 def test_trace_and_depths() -> None:
