@@ -1,5 +1,7 @@
 """The hand-written losses equal torch.nn.functional's, values and gradients, in float64."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
@@ -92,6 +94,16 @@ def test_bce_with_logits_extremes(z, y):
         zt,
         torch.full_like(zt, y),
     )
+
+
+@pytest.mark.parametrize("z", [math.inf, -math.inf])
+def test_bce_with_logits_refuses_infinite_logits_as_documented(z):
+    """Its public docstring says finite logits only, and an infinite one is refused."""
+    assert "finite logits only" in (binary_cross_entropy_with_logits.__doc__ or "")
+    with pytest.raises(ValueError, match="finite logits only"):
+        binary_cross_entropy_with_logits(
+            torch.tensor([z, 0.0], dtype=torch.float64), torch.ones(2, dtype=torch.float64)
+        )
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -86,11 +86,16 @@ def binary_cross_entropy_with_logits(input: torch.Tensor, target: torch.Tensor) 
     exactly ``sigmoid(z) - y`` there too (with ``clamp`` it would be off by 1/2).
 
     Args:
-        input: The logits ``z``, any shape.
+        input: The logits ``z``, any shape; finite logits only.
         target: The labels ``y`` in [0, 1], same shape as ``input``.
 
     Returns:
         A scalar tensor: the mean loss over all elements.
+
+    Raises:
+        ValueError: If a logit is infinite (at ``z = ±inf`` the formula gives
+            ``inf - inf``; torch returns ``inf`` or ``nan`` there), or if the
+            target's shape differs from the input's.
     """
     z, y = input, target
     positive_part = (z + z.abs()) / 2
@@ -134,7 +139,10 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Computes ``log softmax(input)`` along ``dim``, like ``torch.log_softmax``.
 
     ``log(exp(z_i) / sum_j exp(z_j)) = z_i - logsumexp(z)``: no division and no
-    logarithm of a tiny probability, so it stays finite for any logits.
+    logarithm of a tiny probability, so it stays finite for any finite logits.
+    It is computed as ``(z_i - m) - log(sum_j exp(z_j - m))`` with ``m`` the largest
+    entry: subtracting ``m + log(...)`` from ``z_i`` in one step would round the
+    small logarithm away next to huge scores (two scores of 1e300 would give 0, not -log 2).
 
     Args:
         input: The scores, any shape.
@@ -143,7 +151,9 @@ def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Returns:
         The log-probabilities, shaped like ``input``; all of them are <= 0.
     """
-    return input - logsumexp(input, dim).unsqueeze(dim)
+    m = input.amax(dim=dim, keepdim=True).detach()
+    shifted = input - torch.where(m.isinf(), 0.0, m)  # as in logsumexp: no inf - inf
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
 # --8<-- [end:log_softmax]
