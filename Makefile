@@ -42,6 +42,7 @@ build: $(STAMP) $(KATEX)
 	rm -rf site
 	$(BIN)/mkdocs build --strict -f mkdocs.yml
 	$(BIN)/mkdocs build --strict -f mkdocs.en.yml
+	PYTHONPATH=docs/hooks $(BIN)/python -m coursekit.book site
 
 # Rewrites what the build compares against: each chapter's recorded outputs (snippets/<chapter>.out).
 record: $(STAMP)

@@ -30,6 +30,7 @@ from coursekit import (
     LANGUAGES,
     ROOT,
     alternates,
+    book,
     checks,
     claims,
     glossary,
@@ -133,6 +134,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     colab.mkdir(parents=True, exist_ok=True)
     for stem, text in _state["colab"].items():
         (colab / f"{stem}.ipynb").write_text(text, encoding="utf-8")
+    book.finish(Path(config.site_dir))  # after print-site wrote it (plugins come before hooks)
     theme_css.cut_theme_css(Path(config.site_dir))
     alternates.add_to_sitemap(
         Path(config.site_dir),
@@ -536,6 +538,7 @@ def _sized_figures(html: str, page: Page, files: Files) -> str:
 PLAIN_TOKEN = re.compile(r'<span class="[nwpo]">([^<]*)</span>')
 
 
+@event_priority(50)  # before print-site keeps each page's HTML for the book
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Formulas typeset; figures lazy and sized; notebook pages without "¶" links, with alts."""
     html = PLAIN_TOKEN.sub(r"\1", html)

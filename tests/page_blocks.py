@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coursekit import LANGUAGES, ROOT
+from coursekit.execute import BlockOutput, ExecutionError, Executor
+from coursekit.pages import PYTHON_LANGS, CodeBlock, Expander, python_blocks, snippet_config
 from pytest_codeblocks.main import extract_from_buffer
 from pytest_codeblocks.plugin import TestBlock
-
-from . import LANGUAGES, ROOT
-from .execute import BlockOutput, ExecutionError, Executor
-from .pages import PYTHON_LANGS, CodeBlock, Expander, python_blocks, snippet_config
 
 _runs: dict[str, tuple[list[BlockOutput], ExecutionError | None]] = {}
 
