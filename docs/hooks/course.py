@@ -592,6 +592,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return purge_page(ANCHOR_LINK.sub("", html))
 
 
+# print-site adds its files to every page; only its print page (written apart) needs them.
+PRINT_SITE = re.compile(r'<link[^>]*/print-site[-\w]*\.css">|<script [^>]*/print-site\.js">\S+')
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """No relative hreflang links in the head (see coursekit.alternates)."""
-    return alternates.without_head_alternates(output)
+    """No relative hreflang links in the head (see coursekit.alternates), no print-site files."""
+    return PRINT_SITE.sub("", alternates.without_head_alternates(output))
