@@ -69,7 +69,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for lang in LANGUAGES:
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "demo.md").write_text(PAGE.format(), encoding="utf-8")
-    shutil.copy(ROOT / "docs" / "glossary.tsv", tmp_path / "docs" / "glossary.tsv")
+    for name in ("glossary.tsv", "book-cover.tpl"):
+        shutil.copy(ROOT / "docs" / name, tmp_path / "docs" / name)
     (tmp_path / "docs" / "glossary").mkdir()
     (tmp_path / "docs" / "translations.json").write_text(
         '{"synced": {}, "work_in_progress": {"ru": [], "en": []}}', encoding="utf-8"
