@@ -163,15 +163,9 @@ def _program_of(text: str) -> str | None:
 
 def _run_page(config: MkDocsConfig, file: File) -> list[BlockOutput]:
     page = _page_path(config, file.src_uri)
-    inline = checks.inline_code(file.content_string)
+    inline = checks.inline_code(page, file.content_string)
     if inline:
-        log.warning(
-            "%s:%d: Python written inline (%r): show code only through an include "
-            'like --8<-- "snippets/<chapter>.py:<section>"',
-            page,
-            inline[0],
-            inline[1].strip(),
-        )
+        log.warning(inline)
     blocks = python_blocks(page, file.content_string, _state["expander"])
     if not blocks:
         return []

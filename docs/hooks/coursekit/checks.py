@@ -36,10 +36,16 @@ def each_page(root: Path) -> Iterator[tuple[str, str, str]]:
             yield lang, page, (root / "docs" / lang / page).read_text(encoding="utf-8")
 
 
-def inline_code(text: str) -> tuple[int, str] | None:
-    """The first line of Python written in a page instead of included, if any."""
+def inline_code(page: str, text: str) -> str | None:
+    """The message for Python written in ``page`` instead of included, if there is any."""
     found = [f.inline_code[0] for f in parse_fences(text) if f.is_python and f.inline_code]
-    return found[0] if found else None
+    if not found:
+        return None
+    line, code = found[0]
+    return (
+        f"{page}:{line}: Python written inline ({code.strip()!r}); move it to a section of "
+        'snippets/<chapter>.py and include it: --8<-- "snippets/<chapter>.py:<section>"'
+    )
 
 
 def missing_translations(root: Path) -> list[str]:
@@ -75,13 +81,8 @@ def include_differences(root: Path) -> list[str]:
 
 def inline_python(root: Path) -> list[str]:
     """Python written inline in a page instead of included from snippets/ or src/."""
-    return [
-        f"docs/{lang}/{page}:{found[0]}: Python written inline ({found[1].strip()!r}); "
-        "move it to a section of snippets/<chapter>.py and include it: "
-        '--8<-- "snippets/<chapter>.py:<section>"'
-        for lang, page, text in each_page(root)
-        if (found := inline_code(text))
-    ]
+    found = (inline_code(f"docs/{lang}/{page}", text) for lang, page, text in each_page(root))
+    return [problem for problem in found if problem]
 
 
 def broken_includes(root: Path) -> list[str]:
