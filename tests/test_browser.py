@@ -286,3 +286,22 @@ def test_code_blocks_get_their_copy_button_as_they_scroll_into_view(base_url, br
     assert target and visit.page.locator(target).inner_text().strip()
     visit.close()
     assert not visit.problems, visit.problems
+
+
+def test_notebook_cells_get_the_theme_copy_button_in_lazy_sections(base_url, browser):
+    """Notebook views carry the theme's copy button instead of mkdocs-jupyter's widget
+    (coursekit.notebooks): it copies the cell's code, and comes as the cell scrolls into view,
+    inside a section that the browser renders only then."""
+    visit = Visit(browser, f"{base_url}notebooks/ch13_is_it_a_cat/")
+    cells = visit.page.locator(".notebook-section .highlight-ipynb")
+    assert cells.count() > 20
+    last = cells.nth(cells.count() - 1)
+    assert last.locator(".md-code__button").count() == 0, "not lazy: every cell has its button"
+    last.scroll_into_view_if_needed()
+    button = last.locator(".md-code__button")
+    button.wait_for(timeout=5000)
+    target = button.get_attribute("data-clipboard-target")
+    code = last.locator("code").inner_text()
+    assert target and "(" in code and visit.page.locator(target).inner_text() == code
+    visit.close()
+    assert not visit.problems, visit.problems

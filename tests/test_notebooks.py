@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -165,3 +166,58 @@ def test_no_heading_of_a_notebook_view_has_an_empty_id(site, lang):
         html = (site / prefix / "notebooks" / chapter / "index.html").read_text(encoding="utf-8")
         headings = re.findall(r"<h[1-6][^>]*>", html)
         assert headings and not [h for h in headings if 'id=""' in h], f"{prefix}{chapter}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_heading_of_a_notebook_has_a_cell_of_its_own(site, lang):
+    """JupyterLab folds the cells under a heading cell; the site's view keeps it out of sections."""
+    for chapter in CHAPTERS:
+        notebook = nbformat.read(colab_notebook(site, lang, chapter), as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "markdown" or "```" in cell.source:
+                continue
+            lines = cell.source.splitlines()
+            headings = [line for line in lines if line.startswith("#")]
+            assert not headings or lines == headings[:1], f"{lang}/{chapter}: {cell.source[:80]!r}"
+
+
+class NotebookView(HTMLParser):
+    """The notebook's own children (a section or a cell), and the headings inside sections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.divs: list[str] = []  # the class of each open div
+        self.children: list[tuple[str, bool]] = []  # (class, holds a heading)
+        self.hidden_headings = 0  # headings inside a lazily rendered section
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            self.divs.append(dict(attrs).get("class") or "")
+            if self.divs[-2:-1] == ["jp-Notebook"]:
+                self.children.append((self.divs[-1], False))
+        elif re.fullmatch(r"h[1-6]", tag) and "jp-Notebook" in self.divs:
+            self.children[-1] = (self.children[-1][0], True)
+            self.hidden_headings += "notebook-section" in self.divs
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self.divs.pop()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_notebook_views_render_sections_lazily_and_copy_with_the_theme(site, lang):
+    """Between two heading cells, the cells form one lazy section (coursekit.notebooks); no
+    heading is inside one, so the theme's table of contents never has to render a section. The
+    code cells carry `pre > code`, to which the theme adds its copy button, and none of
+    mkdocs-jupyter's copy widgets is left."""
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+    for chapter in CHAPTERS:
+        html = (site / prefix / "notebooks" / chapter / "index.html").read_text(encoding="utf-8")
+        view = NotebookView()
+        view.feed(html)
+        kinds = {(cls.split()[0], heading) for cls, heading in view.children}
+        assert kinds == {("notebook-section", False), ("jp-Cell", True)}, f"{prefix}{chapter}"
+        assert view.hidden_headings == 0, f"{prefix}{chapter}"
+        assert "clipboard-copy" not in html and "zeroclipboard" not in html, f"{prefix}{chapter}"
+        code_cells = html.count('<div class="highlight-ipynb')
+        assert code_cells and html.count("<pre><code>") == code_cells, f"{prefix}{chapter}"

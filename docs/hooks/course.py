@@ -47,7 +47,9 @@ from coursekit.notebooks import (
     INSTALL,
     NotebookLabels,
     build_notebook,
+    lazy_sections,
     strip_front_matter,
+    theme_copy_buttons,
 )
 from coursekit.pages import (
     Expander,
@@ -195,18 +197,6 @@ def _check_record(program: str, sections: dict[str, BlockOutput], lang: str) -> 
         log.warning(problem)
 
 
-def _notebook_labels(config: MkDocsConfig, title: str, page_url: str) -> NotebookLabels:
-    labels = config.extra["course"]
-    return NotebookLabels(
-        lang=_language(config),
-        intro=labels["notebook_intro"].format(
-            title=title, page=(config.site_url or "") + page_url, version=versions()["nnzero"]
-        ),
-        setup_comment=labels["notebook_setup"],
-        exercise_note=labels["notebook_exercise"],
-    )
-
-
 def _add_notebook(
     config: MkDocsConfig, files: Files, file: File, outputs: dict[tuple[str, ...], BlockOutput]
 ) -> None:
@@ -218,19 +208,18 @@ def _add_notebook(
     title_match = H1.search(strip_front_matter(text))
     title = title_match[1].strip() if title_match else stem
     page_url = file.src_uri.removesuffix(".md") + "/"
-    labels = _notebook_labels(config, title, page_url)
+    texts, page = config.extra["course"], (config.site_url or "") + page_url
+    labels = NotebookLabels(
+        lang=_language(config),
+        intro=texts["notebook_intro"].format(title=title, page=page, version=versions()["nnzero"]),
+        setup_comment=texts["notebook_setup"],
+        exercise_note=texts["notebook_exercise"],
+    )
     # A chapter that uses AutoKeras installs the library with what that needs.
     extras = "[highlevel]" if "autokeras" in (ROOT / program).read_text("utf-8") else ""
     install = INSTALL.format(version=versions()["nnzero"], extras=extras)
-    common = {
-        "text": text,
-        "page_url": page_url,
-        "site_url": config.site_url or "",
-        "expander": _state["expander"],
-        "outputs": outputs,
-        "labels": labels,
-        "install": install,
-    }
+    common: dict[str, Any] = dict(text=text, page_url=page_url, labels=labels, install=install)
+    common |= dict(site_url=config.site_url or "", expander=_state["expander"], outputs=outputs)
     served = nbformat.writes(build_notebook(**common)) + "\n"
     uri = f"notebooks/{stem}.ipynb"
     # mkdocs-jupyter reads notebooks from disk: write it to the cache (only when it changed).
@@ -583,7 +572,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # A heading's id is the site's (the notebook's `<a id>`), not one made from its text, which
     # nbconvert leaves empty for Cyrillic.
     html = NOTEBOOK_HEADING.sub(r'<h\1 id="\3">\2', html)
-    return purge_page(ANCHOR_LINK.sub("", html))
+    return purge_page(lazy_sections(theme_copy_buttons(ANCHOR_LINK.sub("", html))))
 
 
 # print-site adds its files to every page; only its print page (written apart) needs them.

@@ -31,6 +31,17 @@ HEADING_ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
 HEADING_ID = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
+DIV_TAG = re.compile(r"<div\b|</div>")
+# mkdocs-jupyter's copy widget: its markup, the hidden copy of the code, its two scripts.
+JUPYTER_COPY = re.compile(
+    r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>'
+    r'|<div class="clipboard-copy-txt" id="[^"]*">[^<]*</div>'
+    r"|<script>(?:(?!</script>).)*?ClipboardCopyElement.*?</script>"
+    r"|<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>",
+    re.DOTALL,
+)
+CODE_CELL_PRE = re.compile(r'(<div class="highlight-ipynb[^"]*"><pre>)(.*?)(</pre>)', re.DOTALL)
+HEADING_TAG = re.compile(r"<h[1-6][\s>]")
 LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)\)")
 COLAB_DIR = "colab"  # in each language's site: the notebooks without outputs
 COLAB_BRANCH = "colab"  # where the deploy publishes them, as <lang>/<chapter>.ipynb
@@ -120,6 +131,53 @@ class ProseConverter:
         return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n")
 
 
+def heading_cells(markdown: str) -> list[str]:
+    """Prose as Markdown cells, each heading alone in one (see ``lazy_sections``)."""
+    parts: list[list[str]] = [[]]
+    fenced = False
+    for line in markdown.splitlines():
+        fenced ^= line.startswith(("```", "~~~"))
+        if line.startswith("#") and not fenced:
+            parts += [[line], []]
+        else:
+            parts[-1].append(line)
+    return [text for part in parts if (text := "\n".join(part).strip("\n"))]
+
+
+def theme_copy_buttons(html: str) -> str:
+    """Code cells with the theme's copy button, added as they scroll into view (content.lazy)."""
+    html = JUPYTER_COPY.sub("", html).replace('id="cell-id=', 'id="')  # the button's `#id > code`
+    return CODE_CELL_PRE.sub(r"\1<code>\2</code>\3", html)
+
+
+def lazy_sections(html: str) -> str:
+    """The cells between two heading cells as one section, rendered only near the screen.
+
+    course.css gives a ``notebook-section`` content-visibility: auto (240 px a cell meanwhile).
+    Headings stay outside: the theme's table of contents measures where they are. Few sections:
+    each restyle as the theme starts pays for every lazy element (0.8 s on ch13 with a cell each).
+    """
+    start, cells, depth = html.find('<div class="jp-Notebook"'), [], 0
+    for tag in DIV_TAG.finditer(html, start) if start >= 0 else ():
+        depth += 1 if tag[0] == "<div" else -1
+        if depth == 2 and tag[0] == "<div":
+            begin = tag.start()
+        elif depth == 1 and tag[0] == "</div>":
+            cells.append((begin, tag.end()))
+        elif depth == 0:
+            break
+    pieces, position = [], 0
+    for heading, run in itertools.groupby(cells, lambda cell: HEADING_TAG.search(html, *cell)):
+        spans = list(run)
+        body = html[spans[0][0] : spans[-1][1]]
+        if not heading:
+            size = f"contain-intrinsic-size: auto {240 * len(spans)}px"
+            body = f'<div class="notebook-section" style="{size}">{body}</div>'
+        pieces += [html[position : spans[0][0]], body]
+        position = spans[-1][1]
+    return "".join(pieces) + html[position:]
+
+
 def build_notebook(
     text: str,
     page_url: str,
@@ -153,9 +211,8 @@ def build_notebook(
     cells: list[Any] = []
     title_index = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), -1)
     title = lines[title_index][2:].strip() if title_index >= 0 else ""
-    cells.append(
-        nbformat.v4.new_markdown_cell(f"# {HEADING_ATTRS.sub('', title)}\n\n{labels.intro}")
-    )
+    cells.append(nbformat.v4.new_markdown_cell(f"# {HEADING_ATTRS.sub('', title)}"))
+    cells.append(nbformat.v4.new_markdown_cell(labels.intro))
     cells.append(
         nbformat.v4.new_code_cell(
             f"# {labels.setup_comment}\n{install}\n"
@@ -166,8 +223,7 @@ def build_notebook(
     converter = ProseConverter(page_url, site_url)
 
     def add_prose(chunk: list[str]) -> None:
-        markdown = converter.convert(chunk)
-        if markdown.strip():
+        for markdown in heading_cells(converter.convert(chunk)):
             cells.append(nbformat.v4.new_markdown_cell(markdown))
 
     counter = itertools.count(1)
