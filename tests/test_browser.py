@@ -270,33 +270,26 @@ def test_a_page_opened_from_a_search_result_highlights_the_query(base_url, brows
     assert not visit.problems, visit.problems
 
 
-def test_code_blocks_get_their_copy_button_as_they_scroll_into_view(base_url, browser):
+@pytest.mark.parametrize(
+    ("page", "blocks"),
+    [
+        ("ch03_gradients/", ".md-content .highlight:not(details:not([open]) *)"),
+        ("notebooks/ch13_is_it_a_cat/", ".notebook-section .highlight-ipynb"),
+    ],
+)
+def test_code_blocks_get_their_copy_button_as_they_scroll_into_view(
+    base_url, browser, page, blocks
+):
     """`content.lazy` (a flag in Material's source, not in its documentation) adds the buttons
     block by block as each comes into view, so a page does less as it loads; this fails when a
-    theme update drops the flag, or when a shown block has no button."""
-    visit = Visit(browser, f"{base_url}ch03_gradients/")
-    shown = visit.page.locator(".md-content .highlight:not(details:not([open]) *)")
+    theme update drops the flag, or when a shown block has no button. Notebook views carry the
+    theme's button instead of mkdocs-jupyter's widget (coursekit.notebooks), in lazy sections,
+    and it copies the cell's code."""
+    visit = Visit(browser, f"{base_url}{page}")
+    shown = visit.page.locator(blocks)
     assert shown.count() > 20
     last = shown.nth(shown.count() - 1)
     assert last.locator(".md-code__button").count() == 0, "not lazy: every block has its button"
-    last.scroll_into_view_if_needed()
-    button = last.locator(".md-code__button")
-    button.wait_for(timeout=5000)
-    target = button.get_attribute("data-clipboard-target")
-    assert target and visit.page.locator(target).inner_text().strip()
-    visit.close()
-    assert not visit.problems, visit.problems
-
-
-def test_notebook_cells_get_the_theme_copy_button_in_lazy_sections(base_url, browser):
-    """Notebook views carry the theme's copy button instead of mkdocs-jupyter's widget
-    (coursekit.notebooks): it copies the cell's code, and comes as the cell scrolls into view,
-    inside a section that the browser renders only then."""
-    visit = Visit(browser, f"{base_url}notebooks/ch13_is_it_a_cat/")
-    cells = visit.page.locator(".notebook-section .highlight-ipynb")
-    assert cells.count() > 20
-    last = cells.nth(cells.count() - 1)
-    assert last.locator(".md-code__button").count() == 0, "not lazy: every cell has its button"
     last.scroll_into_view_if_needed()
     button = last.locator(".md-code__button")
     button.wait_for(timeout=5000)
